@@ -1,0 +1,4 @@
+export * from './envelope.js';
+export * from './schemas.js';
+export * from './publisher.js';
+export * from './consumer.js';

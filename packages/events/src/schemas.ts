@@ -1,0 +1,108 @@
+import { Ajv2020, type ValidateFunction, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import common from '../../../events/schemas/common.schema.json' with { type: 'json' };
+import SourceServerDiscovered from '../../../events/schemas/SourceServerDiscovered.schema.json' with { type: 'json' };
+import SourceServerChanged from '../../../events/schemas/SourceServerChanged.schema.json' with { type: 'json' };
+import SourceServerRemoved from '../../../events/schemas/SourceServerRemoved.schema.json' with { type: 'json' };
+import ProtectionGroupCreated from '../../../events/schemas/ProtectionGroupCreated.schema.json' with { type: 'json' };
+import RecoveryPlanCreated from '../../../events/schemas/RecoveryPlanCreated.schema.json' with { type: 'json' };
+import ExecutionStarted from '../../../events/schemas/ExecutionStarted.schema.json' with { type: 'json' };
+import WaveStarted from '../../../events/schemas/WaveStarted.schema.json' with { type: 'json' };
+import ServerLaunchRequested from '../../../events/schemas/ServerLaunchRequested.schema.json' with { type: 'json' };
+import RecoveryJobStarted from '../../../events/schemas/RecoveryJobStarted.schema.json' with { type: 'json' };
+import ServerLaunched from '../../../events/schemas/ServerLaunched.schema.json' with { type: 'json' };
+import ServerLaunchFailed from '../../../events/schemas/ServerLaunchFailed.schema.json' with { type: 'json' };
+import WaveCompleted from '../../../events/schemas/WaveCompleted.schema.json' with { type: 'json' };
+import WaveFailed from '../../../events/schemas/WaveFailed.schema.json' with { type: 'json' };
+import ExecutionCompleted from '../../../events/schemas/ExecutionCompleted.schema.json' with { type: 'json' };
+import ExecutionFailed from '../../../events/schemas/ExecutionFailed.schema.json' with { type: 'json' };
+import ServerVerified from '../../../events/schemas/ServerVerified.schema.json' with { type: 'json' };
+import ServerVerificationFailed from '../../../events/schemas/ServerVerificationFailed.schema.json' with { type: 'json' };
+import ServerVerificationRecorded from '../../../events/schemas/ServerVerificationRecorded.schema.json' with { type: 'json' };
+import DRSSourceServerLaunchResult from '../../../events/schemas/aws/DRSSourceServerLaunchResult.schema.json' with { type: 'json' };
+
+/**
+ * Every Lifeboat event schema, by detail-type. Schemas are imported (not read from disk) so that
+ * they are bundled into each Lambda. A unit test checks this list against events/schemas.
+ */
+export const lifeboatEventSchemas = {
+  SourceServerDiscovered, SourceServerChanged, SourceServerRemoved,
+  ProtectionGroupCreated, RecoveryPlanCreated,
+  ExecutionStarted, WaveStarted, ServerLaunchRequested, RecoveryJobStarted, ServerLaunched, ServerLaunchFailed,
+  ServerVerificationRecorded, WaveCompleted, WaveFailed, ExecutionCompleted, ExecutionFailed,
+  ServerVerified, ServerVerificationFailed,
+} as const;
+
+/** Schemas of AWS events that Lifeboat consumes, by `source` and `detail-type`. */
+export const awsEventSchemas: Record<string, Record<string, object>> = {
+  'aws.drs': { 'DRS Source Server Launch Result': DRSSourceServerLaunchResult },
+};
+
+export type LifeboatEventType = keyof typeof lifeboatEventSchemas;
+
+/** The service (`lifeboat.<service>`) that owns an event type, from the schema's x-lifeboat-source. */
+export function sourceOf(type: LifeboatEventType): string {
+  return (lifeboatEventSchemas[type] as { 'x-lifeboat-source': string })['x-lifeboat-source'];
+}
+
+export function isLifeboatEventType(type: string): type is LifeboatEventType {
+  return Object.hasOwn(lifeboatEventSchemas, type);
+}
+
+/** Thrown when an event does not match its contract. */
+export class EventValidationError extends Error {
+  override readonly name = 'EventValidationError';
+  constructor(
+    readonly eventType: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(`${eventType} does not match its schema: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`);
+  }
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(key: string, schema: object): ValidateFunction {
+  let validate = compiled.get(key);
+  if (!validate) {
+    if (!ajv) {
+      ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, keywords: ['x-lifeboat-source', 'x-aws-source', 'x-aws-detail-type'] });
+      addFormats(ajv);
+      ajv.addSchema(common);
+    }
+    validate = ajv.compile(schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+function problemsOf(errors: ErrorObject[] | null | undefined): { path: string; message: string }[] {
+  return (errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? 'is invalid' }));
+}
+
+/** Validates the `detail` ({ metadata, data }) of a Lifeboat event; throws EventValidationError. */
+export function validateEventDetail(type: string, detail: unknown): void {
+  if (!isLifeboatEventType(type)) throw new EventValidationError(type, [{ path: '', message: 'is not a known Lifeboat event type' }]);
+  const validate = validatorFor(type, lifeboatEventSchemas[type]);
+  if (!validate(detail)) throw new EventValidationError(type, problemsOf(validate.errors));
+}
+
+/** Validates the `detail` of an AWS service event (for example aws.drs) that Lifeboat consumes. */
+export function validateAwsEventDetail(source: string, detailType: string, detail: unknown): void {
+  const schema = awsEventSchemas[source]?.[detailType];
+  if (!schema) throw new EventValidationError(`${source} ${detailType}`, [{ path: '', message: 'is not a consumed AWS event type' }]);
+  const validate = validatorFor(`${source}|${detailType}`, schema);
+  if (!validate(detail)) throw new EventValidationError(detailType, problemsOf(validate.errors));
+}
+
+/** Compiles every schema; used by tests and at start-up of the local runtime. */
+export function compileAllSchemas(): string[] {
+  const names: string[] = [];
+  for (const [type, schema] of Object.entries(lifeboatEventSchemas)) { validatorFor(type, schema); names.push(type); }
+  for (const [source, byType] of Object.entries(awsEventSchemas)) {
+    for (const [detailType, schema] of Object.entries(byType)) { validatorFor(`${source}|${detailType}`, schema); names.push(`${source}/${detailType}`); }
+  }
+  return names;
+}
