@@ -2,17 +2,19 @@ import http from 'node:http';
 
 /** A DynamoDB AttributeValue map in DynamoDB JSON. */
 export type AttributeMap = Record<string, AttributeValue>;
-export type AttributeValue =
-  | { S: string }
-  | { N: string }
-  | { B: string }
-  | { BOOL: boolean }
-  | { NULL: true }
-  | { SS: string[] }
-  | { NS: string[] }
-  | { BS: string[] }
-  | { L: AttributeValue[] }
-  | { M: AttributeMap };
+/** One DynamoDB JSON value: exactly one member is set. */
+export interface AttributeValue {
+  S?: string;
+  N?: string;
+  B?: string;
+  BOOL?: boolean;
+  NULL?: true;
+  SS?: string[];
+  NS?: string[];
+  BS?: string[];
+  L?: AttributeValue[];
+  M?: AttributeMap;
+}
 
 export interface WireResponse {
   status: number;

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { LocalFunction } from '../serverless/project.js';
+
+type Handler = (event: unknown, context: Context) => Promise<unknown> | unknown;
+
+/** A handler that did not finish within the function's timeout. */
+export class LambdaTimeoutError extends Error {
+  override readonly name = 'LambdaTimeoutError';
+}
+
+export class FunctionNotFoundError extends Error {
+  override readonly name = 'ResourceNotFoundException';
+}
+
+export interface InvocationRecord {
+  functionName: string;
+  startedAt: number;
+  durationMs: number;
+  error?: string;
+}
+
+/**
+ * Runs the functions of every serverless.yml in this process: each handler module is imported once
+ * (as a warm Lambda container would keep it) and called with a Lambda-shaped context.
+ */
+export class LocalLambdaRuntime {
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly modules = new Map<string, Promise<Handler>>();
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
+
+  constructor(functions: LocalFunction[], private readonly settings: { region: string; accountId: string }) {
+    for (const fn of functions) this.functions.set(fn.name, fn);
+  }
+
+  has(name: string): boolean {
+    return this.functions.has(name);
+  }
+
+  get(name: string): LocalFunction {
+    const fn = this.functions.get(name);
+    if (!fn) throw new FunctionNotFoundError(`Function not found: arn:aws:lambda:${this.settings.region}:${this.settings.accountId}:function:${name}`);
+    return fn;
+  }
+
+  onInvocation(listener: (record: InvocationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Loads every handler module now, so a broken one fails at start-up, not at its first event. */
+  async preload(): Promise<void> {
+    await Promise.all([...this.functions.values()].map((fn) => this.handlerOf(fn)));
+  }
+
+  async invoke(name: string, event: unknown): Promise<unknown> {
+    const fn = this.get(name);
+    const handler = await this.handlerOf(fn);
+    const startedAt = Date.now();
+    const deadline = startedAt + fn.timeoutSeconds * 1000;
+    const context = this.contextFor(fn, deadline);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LambdaTimeoutError(`Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`)), fn.timeoutSeconds * 1000);
+      });
+      const result = await Promise.race([Promise.resolve(handler(event, context)), timeout]);
+      this.emit({ functionName: name, startedAt, durationMs: Date.now() - startedAt });
+      return result;
+    } catch (error) {
+      this.emit({ functionName: name, startedAt, durationMs: Date.now() - startedAt, error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private emit(record: InvocationRecord): void {
+    for (const listener of this.listeners) listener(record);
+  }
+
+  private handlerOf(fn: LocalFunction): Promise<Handler> {
+    let loading = this.modules.get(fn.handlerFile + '#' + fn.exportName);
+    if (!loading) {
+      loading = import(pathToFileURL(fn.handlerFile).href).then((module: Record<string, unknown>) => {
+        const handler = module[fn.exportName];
+        if (typeof handler !== 'function') throw new Error(`${fn.handlerFile} does not export a function named ${fn.exportName}`);
+        return handler as Handler;
+      });
+      this.modules.set(fn.handlerFile + '#' + fn.exportName, loading);
+    }
+    return loading;
+  }
+
+  private contextFor(fn: LocalFunction, deadline: number): Context {
+    const requestId = randomUUID();
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${this.settings.region}:${this.settings.accountId}:function:${fn.name}`,
+      memoryLimitInMB: String(fn.memorySize),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${fn.name}`,
+      logStreamName: `local/${requestId}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+  }
+}

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TableDefinition } from '../dynamodb/index.js';
+import { parseServerlessYaml } from './yaml-cloudformation.js';
+import { resolveVariables } from './variables.js';
+import { evaluateIntrinsics, type StackContext } from './intrinsics.js';
+
+export interface LocalSettings {
+  stage: string;
+  region: string;
+  accountId: string;
+}
+
+export type FunctionEvent =
+  | { type: 'eventBridge'; ruleName: string; eventBus: string; pattern: Record<string, unknown>; maximumRetryAttempts: number; maximumEventAgeSeconds: number; deadLetterQueue?: string }
+  | { type: 'schedule'; ruleName: string; expression: string; enabled: boolean; input?: unknown }
+  | { type: 'stream'; table: string; batchSize: number; maximumRetryAttempts: number };
+
+/** A function of a service as the local runtime runs it. */
+export interface LocalFunction {
+  service: string;
+  key: string;
+  /** The deployed name: `<service>-<stage>-<key>`. */
+  name: string;
+  serviceDir: string;
+  /** Absolute path of the handler module. */
+  handlerFile: string;
+  exportName: string;
+  timeoutSeconds: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  events: FunctionEvent[];
+}
+
+export interface LocalStack {
+  name: string;
+  dir: string;
+  functions: LocalFunction[];
+  tables: TableDefinition[];
+  exports: Record<string, string>;
+}
+
+export interface LocalProject {
+  platform: LocalStack;
+  services: LocalStack[];
+  functions: LocalFunction[];
+  tables: TableDefinition[];
+  /** The environment every function sees (the union; no two functions may disagree). */
+  environment: Record<string, string>;
+  eventBuses: string[];
+}
+
+type Raw = Record<string, unknown>;
+
+function readConfig(file: string, settings: LocalSettings): Raw {
+  const raw = parseServerlessYaml(fs.readFileSync(file, 'utf8'));
+  return resolveVariables(raw, { stage: settings.stage, region: settings.region, accountId: settings.accountId, options: { stage: settings.stage, region: settings.region }, env: process.env });
+}
+
+function stackOf(config: Raw, settings: LocalSettings, exports: Record<string, string>): StackContext {
+  const resources = ((config.resources as Raw | undefined)?.Resources ?? {}) as StackContext['resources'];
+  return { stackName: `${String(config.service)}-${settings.stage}`, region: settings.region, accountId: settings.accountId, resources, exports };
+}
+
+function tablesOf(stack: StackContext): TableDefinition[] {
+  return Object.values(stack.resources)
+    .filter((r) => r.Type === 'AWS::DynamoDB::Table')
+    .map((r) => evaluateIntrinsics(r.Properties ?? {}, stack) as TableDefinition);
+}
+
+function exportsOf(config: Raw, stack: StackContext): Record<string, string> {
+  const outputs = ((config.resources as Raw | undefined)?.Outputs ?? {}) as Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  const result: Record<string, string> = {};
+  for (const output of Object.values(outputs)) {
+    if (!output.Export) continue;
+    result[String(evaluateIntrinsics(output.Export.Name, stack))] = String(evaluateIntrinsics(output.Value, stack));
+  }
+  return result;
+}
+
+function busName(value: unknown): string {
+  if (value === undefined || value === null || value === '') return 'default';
+  const text = String(value);
+  return text.startsWith('arn:') ? text.slice(text.lastIndexOf('/') + 1) : text;
+}
+
+function tableFromStreamArn(arn: string): string {
+  const match = /:table\/([^/]+)\/stream\//.exec(arn);
+  if (!match?.[1]) throw new Error(`Not a DynamoDB stream ARN: ${arn}`);
+  return match[1];
+}
+
+function eventsOf(fn: Raw, fnName: string, stack: StackContext): FunctionEvent[] {
+  const events: FunctionEvent[] = [];
+  ((fn.events ?? []) as Raw[]).forEach((event, index) => {
+    const ruleName = `${fnName}-rule-${index + 1}`;
+    if (event.eventBridge) {
+      const eb = evaluateIntrinsics(event.eventBridge, stack) as Raw;
+      const retry = (eb.retryPolicy ?? {}) as Raw;
+      events.push({
+        type: 'eventBridge',
+        ruleName,
+        eventBus: busName(eb.eventBus),
+        pattern: (eb.pattern ?? {}) as Record<string, unknown>,
+        maximumRetryAttempts: Number(retry.maximumRetryAttempts ?? 185),
+        maximumEventAgeSeconds: Number(retry.maximumEventAge ?? 86400),
+        ...(eb.deadLetterQueueArn ? { deadLetterQueue: String(eb.deadLetterQueueArn) } : {}),
+      });
+    } else if (event.schedule) {
+      const schedule = evaluateIntrinsics(event.schedule, stack);
+      const spec = typeof schedule === 'string' ? { rate: [schedule] } : (schedule as Raw);
+      const rates = Array.isArray(spec.rate) ? spec.rate : [spec.rate];
+      for (const rate of rates) {
+        events.push({ type: 'schedule', ruleName, expression: String(rate), enabled: spec.enabled !== false, ...(spec.input !== undefined ? { input: spec.input } : {}) });
+      }
+    } else if (event.stream) {
+      const stream = evaluateIntrinsics(event.stream, stack);
+      const spec = typeof stream === 'string' ? { arn: stream } : (stream as Raw);
+      if (spec.type && spec.type !== 'dynamodb') return;
+      events.push({ type: 'stream', table: tableFromStreamArn(String(spec.arn)), batchSize: Number(spec.batchSize ?? 100), maximumRetryAttempts: Number(spec.maximumRetryAttempts ?? -1) });
+    }
+  });
+  return events;
+}
+
+function resolveHandler(serviceDir: string, handler: string): { file: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  const modulePath = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  for (const extension of ['.ts', '.mts', '.js', '.mjs']) {
+    const file = path.join(serviceDir, modulePath + extension);
+    if (fs.existsSync(file)) return { file, exportName };
+  }
+  throw new Error(`Handler ${handler} of ${serviceDir} not found`);
+}
+
+function loadStack(file: string, settings: LocalSettings, imports: Record<string, string>): LocalStack {
+  const dir = path.dirname(file);
+  const config = readConfig(file, settings);
+  const service = String(config.service);
+  const provider = (config.provider ?? {}) as Raw;
+  const stack = stackOf(config, settings, imports);
+  const providerEnv = (evaluateIntrinsics(provider.environment ?? {}, stack) ?? {}) as Record<string, unknown>;
+  const functions: LocalFunction[] = Object.entries((config.functions ?? {}) as Record<string, Raw>).map(([key, fn]) => {
+    const name = String(fn.name ?? `${service}-${settings.stage}-${key}`);
+    const { file: handlerFile, exportName } = resolveHandler(dir, String(fn.handler));
+    const environment = { ...providerEnv, ...((evaluateIntrinsics(fn.environment ?? {}, stack) ?? {}) as Record<string, unknown>) };
+    return {
+      service,
+      key,
+      name,
+      serviceDir: dir,
+      handlerFile,
+      exportName,
+      timeoutSeconds: Number(fn.timeout ?? provider.timeout ?? 6),
+      memorySize: Number(fn.memorySize ?? provider.memorySize ?? 1024),
+      environment: Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])),
+      events: eventsOf(fn, name, stack),
+    };
+  });
+  return { name: service, dir, functions, tables: tablesOf(stack), exports: exportsOf(config, stack) };
+}
+
+/** Reads the root platform stack and every services/* stack, as they deploy, for one stage. */
+export function loadProject(rootDir: string, settings: LocalSettings): LocalProject {
+  const platform = loadStack(path.join(rootDir, 'serverless.yml'), settings, {});
+  const servicesDir = path.join(rootDir, 'services');
+  const services = fs
+    .readdirSync(servicesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(servicesDir, entry.name, 'serverless.yml')))
+    .map((entry) => loadStack(path.join(servicesDir, entry.name, 'serverless.yml'), settings, platform.exports));
+  const functions = [...platform.functions, ...services.flatMap((s) => s.functions)];
+
+  const environment: Record<string, string> = {};
+  const setBy: Record<string, string> = {};
+  for (const fn of functions) {
+    for (const [name, value] of Object.entries(fn.environment)) {
+      if (name in environment && environment[name] !== value) {
+        throw new Error(`Environment variable ${name} is ${environment[name]} for ${setBy[name]} but ${value} for ${fn.name}: locally all functions share one process, so give it a service prefix`);
+      }
+      environment[name] = value;
+      setBy[name] = fn.name;
+    }
+  }
+  const eventBuses = [
+    'default',
+    ...Object.values(platform.exports).filter((v) => v.includes(':event-bus/')).map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
+  ];
+  return { platform, services, functions, tables: [...platform.tables, ...services.flatMap((s) => s.tables)], environment, eventBuses: [...new Set(eventBuses)] };
+}
