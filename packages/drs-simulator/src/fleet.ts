@@ -1,0 +1,200 @@
+/**
+ * The simulated estate: AWS accounts with the regions where DRS is initialized, and the source
+ * servers that replicate into them.
+ */
+import { DATA_REPLICATION_STATES, type DataReplicationState, type TagsMap } from './model.js';
+
+export type OperatingSystem = 'LINUX' | 'WINDOWS';
+export type LaunchOutcome = 'SUCCEED' | 'FAIL';
+
+export interface FleetAccount {
+  accountId: string;
+  /** Regions where DRS is initialized for this account; calls to other regions get UninitializedAccountException. */
+  regions: string[];
+  /** Access key ids whose SigV4-signed calls act as this account (otherwise the fleet's first account). */
+  accessKeyIds?: string[];
+}
+
+export interface FleetServer {
+  hostname: string;
+  os: OperatingSystem;
+  accountId: string;
+  region: string;
+  tags?: TagsMap;
+  /** Default CONTINUOUS; a server in any other state cannot be launched (its launch FAILS). */
+  replicationState?: DataReplicationState;
+  /** Forces the outcome of this server's launches (default SUCCEED when replicating). */
+  launchOutcome?: LaunchOutcome;
+  /** A fixed id instead of the one derived from the seed (pattern s-[0-9a-zA-Z]{17}). */
+  sourceServerID?: string;
+  /** `sourceProperties.os.fullString`; a typical string for the OS by default. */
+  osFullString?: string;
+  /** Makes this an extended source server whose staging account is this one. */
+  stagingAccountID?: string;
+  vmWareUuid?: string;
+  awsInstanceID?: string;
+  recommendedInstanceType?: string;
+}
+
+export interface Fleet {
+  accounts: FleetAccount[];
+  servers: FleetServer[];
+}
+
+export const DEMO_ACCOUNT_ID = '123456789012';
+export const DEMO_REGION = 'us-east-1';
+
+/** A 3-tier "Orders" application and a few other servers, in account 123456789012, us-east-1. */
+export function demoFleet(): Fleet {
+  const server = (hostname: string, os: OperatingSystem, tags: TagsMap, extra: Partial<FleetServer> = {}): FleetServer => ({
+    hostname,
+    os,
+    accountId: DEMO_ACCOUNT_ID,
+    region: DEMO_REGION,
+    tags: { Environment: 'Production', ...tags },
+    ...extra,
+  });
+  const orders = (tier: string) => ({ App: 'Orders', Tier: tier });
+  return {
+    accounts: [{ accountId: DEMO_ACCOUNT_ID, regions: [DEMO_REGION] }],
+    servers: [
+      server('orders-db-1', 'LINUX', orders('Database')),
+      server('orders-db-2', 'LINUX', orders('Database')),
+      server('orders-app-1', 'LINUX', orders('App')),
+      server('orders-app-2', 'WINDOWS', orders('App')),
+      server('orders-web-1', 'LINUX', orders('Web')),
+      server('orders-web-2', 'LINUX', orders('Web')),
+      server('fileserver-1', 'WINDOWS', { App: 'FileShare', Tier: 'Storage' }),
+      server('monitoring-1', 'LINUX', { App: 'Monitoring', Tier: 'Ops' }),
+      server('legacy-erp-1', 'LINUX', { App: 'ERP', Tier: 'App' }, { replicationState: 'STALLED' }),
+    ],
+  };
+}
+
+/** A fleet file or object that does not describe a valid fleet. */
+export class FleetError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid fleet: ${problems.join('; ')}`);
+    this.name = 'FleetError';
+  }
+}
+
+const ACCOUNT_ID = /^[0-9]{12}$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
+const SOURCE_SERVER_ID = /^s-[0-9a-zA-Z]{17}$/;
+const EC2_INSTANCE_ID = /^i-[0-9a-fA-F]{8,}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(obj: Record<string, unknown>, key: string, where: string, problems: string[], pattern?: RegExp): string | undefined {
+  const value = obj[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 256) {
+    problems.push(`${where}.${key} must be a string of at most 256 characters`);
+    return undefined;
+  }
+  if (pattern && !pattern.test(value)) {
+    problems.push(`${where}.${key} '${value}' must match ${pattern.source}`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Validates an untrusted value (a parsed YAML/JSON file) as a fleet; throws FleetError listing every problem. */
+export function parseFleet(value: unknown): Fleet {
+  const problems: string[] = [];
+  if (!isRecord(value)) throw new FleetError(['the fleet must be an object with `accounts` and `servers`']);
+  const accounts: FleetAccount[] = [];
+  if (!Array.isArray(value.accounts) || value.accounts.length === 0) problems.push('`accounts` must be a non-empty list');
+  else {
+    value.accounts.forEach((raw: unknown, i) => {
+      const where = `accounts[${i}]`;
+      if (!isRecord(raw)) return void problems.push(`${where} must be an object`);
+      const accountId = typeof raw.accountId === 'number' ? String(raw.accountId) : raw.accountId;
+      if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) problems.push(`${where}.accountId must be 12 digits`);
+      const regions = raw.regions;
+      if (!Array.isArray(regions) || regions.length === 0 || !regions.every((r) => typeof r === 'string' && REGION.test(r))) {
+        problems.push(`${where}.regions must be a non-empty list of region names such as us-east-1`);
+      }
+      const keys = raw.accessKeyIds;
+      if (keys !== undefined && (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && k.length > 0))) {
+        problems.push(`${where}.accessKeyIds must be a list of access key ids`);
+      }
+      if (typeof accountId === 'string' && Array.isArray(regions)) {
+        accounts.push({
+          accountId,
+          regions: regions.filter((r): r is string => typeof r === 'string'),
+          ...(Array.isArray(keys) ? { accessKeyIds: keys.filter((k): k is string => typeof k === 'string') } : {}),
+        });
+      }
+    });
+    const ids = accounts.map((a) => a.accountId);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup) problems.push(`account ${dup} is listed twice`);
+  }
+
+  const servers: FleetServer[] = [];
+  if (!Array.isArray(value.servers)) problems.push('`servers` must be a list');
+  else {
+    const fixedIds = new Set<string>();
+    value.servers.forEach((raw: unknown, i) => {
+      const where = `servers[${i}]`;
+      if (!isRecord(raw)) return void problems.push(`${where} must be an object`);
+      const hostname = raw.hostname;
+      if (typeof hostname !== 'string' || hostname.length === 0 || hostname.length > 256) {
+        problems.push(`${where}.hostname must be a non-empty string of at most 256 characters`);
+      }
+      const os = raw.os;
+      if (os !== 'LINUX' && os !== 'WINDOWS') problems.push(`${where}.os must be LINUX or WINDOWS`);
+      const rawAccount = raw.accountId ?? accounts[0]?.accountId;
+      const accountId = typeof rawAccount === 'number' ? String(rawAccount) : rawAccount;
+      const account = accounts.find((a) => a.accountId === accountId);
+      if (!account) problems.push(`${where}.accountId must name one of the fleet's accounts`);
+      const region = raw.region ?? account?.regions[0];
+      if (typeof region !== 'string' || (account && !account.regions.includes(region))) {
+        problems.push(`${where}.region must be one of the regions of account ${String(accountId)}`);
+      }
+      const tags = raw.tags;
+      if (tags !== undefined && (!isRecord(tags) || !Object.values(tags).every((v) => typeof v === 'string'))) {
+        problems.push(`${where}.tags must map tag keys to string values`);
+      }
+      const state = raw.replicationState;
+      if (state !== undefined && !(DATA_REPLICATION_STATES as readonly unknown[]).includes(state)) {
+        problems.push(`${where}.replicationState must be one of ${DATA_REPLICATION_STATES.join(', ')}`);
+      }
+      const outcome = raw.launchOutcome;
+      if (outcome !== undefined && outcome !== 'SUCCEED' && outcome !== 'FAIL') problems.push(`${where}.launchOutcome must be SUCCEED or FAIL`);
+      const sourceServerID = optionalString(raw, 'sourceServerID', where, problems, SOURCE_SERVER_ID);
+      if (sourceServerID) {
+        if (fixedIds.has(sourceServerID)) problems.push(`${where}.sourceServerID ${sourceServerID} is used twice`);
+        fixedIds.add(sourceServerID);
+      }
+      const osFullString = optionalString(raw, 'osFullString', where, problems);
+      const stagingAccountID = optionalString(raw, 'stagingAccountID', where, problems, ACCOUNT_ID);
+      const vmWareUuid = optionalString(raw, 'vmWareUuid', where, problems);
+      const awsInstanceID = optionalString(raw, 'awsInstanceID', where, problems, EC2_INSTANCE_ID);
+      const recommendedInstanceType = optionalString(raw, 'recommendedInstanceType', where, problems);
+      if (typeof hostname === 'string' && (os === 'LINUX' || os === 'WINDOWS') && typeof accountId === 'string' && typeof region === 'string') {
+        servers.push({
+          hostname,
+          os,
+          accountId,
+          region,
+          ...(isRecord(tags) ? { tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)])) } : {}),
+          ...(state !== undefined ? { replicationState: state as DataReplicationState } : {}),
+          ...(outcome === 'SUCCEED' || outcome === 'FAIL' ? { launchOutcome: outcome } : {}),
+          ...(sourceServerID ? { sourceServerID } : {}),
+          ...(osFullString ? { osFullString } : {}),
+          ...(stagingAccountID ? { stagingAccountID } : {}),
+          ...(vmWareUuid ? { vmWareUuid } : {}),
+          ...(awsInstanceID ? { awsInstanceID } : {}),
+          ...(recommendedInstanceType ? { recommendedInstanceType } : {}),
+        });
+      }
+    });
+  }
+  if (problems.length > 0) throw new FleetError(problems);
+  return { accounts, servers };
+}
