@@ -18,10 +18,32 @@ export interface ConsumerOptions {
   dynamoDbClient?: DynamoDBClient;
 }
 
-function persistence(options: ConsumerOptions, keyPath: string) {
+/**
+ * What a consumer returns: the id of the event it handled. It must not be `undefined`: Powertools'
+ * middleware answers a repeated delivery by returning the stored result early, and middy treats an
+ * `undefined` early result as "go on", which would run the handler again.
+ */
+export interface ConsumerResult {
+  eventId: string;
+}
+
+function persistence(options: ConsumerOptions, keyPath: string): { persistenceStore: DynamoDBPersistenceLayer; config: IdempotencyConfig; keyPrefix?: string } {
   return {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.idempotencyTable, awsSdkV3Client: options.dynamoDbClient ?? new DynamoDBClient({}) }),
     config: new IdempotencyConfig({ eventKeyJmesPath: keyPath, expiresAfterSeconds: options.expiresAfterSeconds ?? 24 * 3600, throwOnNoIdempotencyKey: true }),
+  };
+}
+
+/**
+ * Prefixes idempotency keys with the invoked function's name (the Lambda context's), not with the
+ * AWS_LAMBDA_FUNCTION_NAME read at module load: the same in AWS, and locally, where every function
+ * runs in one process, two functions consuming one event from one table stay apart.
+ * (makeHandlerIdempotent reads `keyPrefix` from its options on every invocation;
+ * test/consumer.int.test.ts covers it.)
+ */
+function keyByFunctionName(idempotency: { keyPrefix?: string }) {
+  return (request: { context: Context }): void => {
+    if (request.context?.functionName) idempotency.keyPrefix = request.context.functionName;
   };
 }
 
@@ -38,12 +60,15 @@ export function lifeboatEventConsumer(
   options: ConsumerOptions,
   handle: (event: DomainEvent, context: Context) => Promise<void>,
 ) {
-  return middy<EventBridgeEnvelope<EventDetail>, void>()
-    .use(makeHandlerIdempotent(persistence(options, 'detail.metadata.eventId')))
+  const idempotency = persistence(options, 'detail.metadata.eventId');
+  return middy<EventBridgeEnvelope<EventDetail>, ConsumerResult>()
+    .before(keyByFunctionName(idempotency))
+    .use(makeHandlerIdempotent(idempotency))
     .handler(async (event, context) => {
       assertAccepted(options, event['detail-type']);
       validateEventDetail(event['detail-type'], event.detail);
       await handle(fromEventBridge(event), context);
+      return { eventId: event.detail.metadata.eventId };
     });
 }
 
@@ -55,11 +80,14 @@ export function awsEventConsumer<TDetail>(
   options: ConsumerOptions,
   handle: (event: EventBridgeEnvelope<TDetail>, context: Context) => Promise<void>,
 ) {
-  return middy<EventBridgeEnvelope<TDetail>, void>()
-    .use(makeHandlerIdempotent(persistence(options, 'id')))
+  const idempotency = persistence(options, 'id');
+  return middy<EventBridgeEnvelope<TDetail>, ConsumerResult>()
+    .before(keyByFunctionName(idempotency))
+    .use(makeHandlerIdempotent(idempotency))
     .handler(async (event, context) => {
       assertAccepted(options, event['detail-type']);
       validateAwsEventDetail(event.source, event['detail-type'], event.detail);
       await handle(event, context);
+      return { eventId: event.id };
     });
 }

@@ -1,4 +1,4 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from './envelope.js';
 import { sourceOf, validateEventDetail, isLifeboatEventType, EventValidationError } from './schemas.js';
 
@@ -97,7 +97,15 @@ export class EventPublisher {
     let lastErrors = new Map<string, { errorCode?: string; errorMessage?: string }>();
     for (let attempt = 1; attempt <= this.maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 1) await this.sleep(this.baseDelayMs * 2 ** (attempt - 2));
-      const response = await this.client.send(new PutEventsCommand({ Entries: pending.map(({ event: _event, ...entry }) => entry) }));
+      let response: PutEventsCommandOutput;
+      try {
+        response = await this.client.send(new PutEventsCommand({ Entries: pending.map(({ event: _event, ...entry }) => entry) }));
+      } catch (error) {
+        // The whole request failed (after the SDK's own retries): every pending entry is unpublished.
+        const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+        lastErrors = new Map(pending.map((entry) => [entry.event.metadata.eventId, { errorCode: name, errorMessage: message }]));
+        continue;
+      }
       if (!response.FailedEntryCount) return [];
       const results = response.Entries ?? [];
       lastErrors = new Map();

@@ -83,5 +83,8 @@ export function fromErrorBody(body: ErrorBody): LifeboatError | Error {
       return new QuotaExceededError(body.message, body.field);
     case 'INTERNAL':
       return new Error(body.message);
+    default:
+      // A code this version does not know (say, from a newer service): still an Error, never `undefined`.
+      return new Error(body.message || 'Unknown error');
   }
 }
