@@ -1,0 +1,86 @@
+import type { ApolloServer } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { UnauthenticatedError } from '@lifeboat/service-api';
+import type { LifeboatError } from '@lifeboat/service-api';
+import type { Authenticator } from './auth.js';
+import type { GatewayContext } from './context.js';
+import { extensionsOf } from './errors.js';
+
+/** An HTTP request to /graphql, whatever carried it (Node http, API Gateway). */
+export interface GraphQLHttpRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The query string with its `?`, or ''. */
+  search: string;
+  /** The raw body, if any. */
+  body?: string;
+}
+
+export interface GraphQLHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function headerMapOf(headers: GraphQLHttpRequest['headers']): HeaderMap {
+  const map = new HeaderMap();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) map.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return map;
+}
+
+function badRequest(message: string): GraphQLHttpResponse {
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }),
+  };
+}
+
+/** 401 with `WWW-Authenticate: Bearer`, as an error Apollo answers for a failed context. */
+function unauthenticated(error: LifeboatError): GraphQLError {
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { ...extensionsOf(error), http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) } },
+  });
+}
+
+const isJson = (contentType: string | undefined): boolean => /^application\/(.+\+)?json\b/i.test(contentType ?? '');
+
+/**
+ * Runs one GraphQL HTTP request through Apollo Server: parses a JSON body, authenticates the
+ * bearer token (401 UNAUTHENTICATED without a valid one) and answers Apollo's response.
+ */
+export async function executeGraphQLHttp(server: ApolloServer<GatewayContext>, authenticator: Authenticator, request: GraphQLHttpRequest): Promise<GraphQLHttpResponse> {
+  const headers = headerMapOf(request.headers);
+  let body: unknown = undefined;
+  if (request.body !== undefined && request.body !== '') {
+    if (isJson(headers.get('content-type'))) {
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        return badRequest('The body is not valid JSON');
+      }
+    } else {
+      // Apollo answers 400 for a POST that is not JSON.
+      body = request.body;
+    }
+  }
+  const response = await server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method.toUpperCase(), headers, search: request.search, body },
+    context: async () => {
+      try {
+        const { caller, expiresAt } = await authenticator.authenticate(headers.get('authorization'));
+        return { caller, expiresAt };
+      } catch (error) {
+        throw error instanceof UnauthenticatedError ? unauthenticated(error) : error;
+      }
+    },
+  });
+  let text = '';
+  if (response.body.kind === 'complete') text = response.body.string;
+  else for await (const chunk of response.body.asyncIterator) text += chunk;
+  return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: text };
+}

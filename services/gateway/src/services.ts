@@ -1,0 +1,48 @@
+import type { Caller, CatalogOperations, ExecutionOperations, PlanningOperations } from '@lifeboat/service-api';
+import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
+
+/** What the gateway needs of a service: its API, one operation at a time (ServiceApiClient). */
+export interface ServiceClient {
+  call<TResult>(operation: string, input: unknown, caller: Caller): Promise<TResult>;
+}
+
+/** The services the gateway calls; injected so that tests and the local runtime choose. */
+export interface ServiceClients {
+  catalog: ServiceClient;
+  planning: ServiceClient;
+  execution: ServiceClient;
+}
+
+/** The deployed services of a stage, called with Lambda Invoke (`lifeboat-<service>-<stage>-api`). */
+export function serviceClientsForStage(stage: string): ServiceClients {
+  return {
+    catalog: new ServiceApiClient(functionNameOf('catalog', stage, 'api')),
+    planning: new ServiceApiClient(functionNameOf('planning', stage, 'api')),
+    execution: new ServiceApiClient(functionNameOf('execution', stage, 'api')),
+  };
+}
+
+type OperationsOf<T> = { [K in keyof T]: { input: unknown; result: unknown } };
+
+/** A service client typed by its contract (contracts.ts), so that inputs and results are checked. */
+export class TypedService<TOperations extends OperationsOf<TOperations>> {
+  constructor(private readonly client: ServiceClient) {}
+
+  call<K extends keyof TOperations & string>(operation: K, input: TOperations[K]['input'], caller: Caller): Promise<TOperations[K]['result']> {
+    return this.client.call<TOperations[K]['result']>(operation, input, caller);
+  }
+}
+
+export interface TypedServices {
+  catalog: TypedService<CatalogOperations>;
+  planning: TypedService<PlanningOperations>;
+  execution: TypedService<ExecutionOperations>;
+}
+
+export function typed(services: ServiceClients): TypedServices {
+  return {
+    catalog: new TypedService<CatalogOperations>(services.catalog),
+    planning: new TypedService<PlanningOperations>(services.planning),
+    execution: new TypedService<ExecutionOperations>(services.execution),
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The subscription path without a network: the fan-out handler publishes bus events into the
+ * broker, subscriptions read them per execution in stream order, and leave the broker when the
+ * client goes away.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { parse, subscribe } from 'graphql';
+import type { ExecutionResult } from 'graphql';
+import { EventValidationError } from '@lifeboat/events';
+import type { DomainEvent } from '@lifeboat/events';
+import type { StoredEventView } from '@lifeboat/service-api';
+import { NotFoundError } from '@lifeboat/service-api';
+import { createSubscriptionFanout } from '../src/handlers/subscription-fanout.js';
+import { createGatewaySchema } from '../src/schema.js';
+import { ExecutionEventBroker, executionEventBroker } from '../src/subscriptions/broker.js';
+import { closingWith, inStreamOrder } from '../src/subscriptions/execution-stream.js';
+import { callerWith, executionView, fakeServices, onTheBus, storedEvent, streamEvent, within } from './fixtures.js';
+
+async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
+  const values: T[] = [];
+  while (values.length < count) {
+    const next = await within(`value ${values.length + 1} of ${count}`, iterator.next());
+    if (next.done) break;
+    values.push(next.value);
+  }
+  return values;
+}
+
+async function* from<T>(values: T[]): AsyncGenerator<T> {
+  for (const value of values) yield value;
+}
+
+describe('ExecutionEventBroker', () => {
+  it('delivers an event to the subscribers of its execution only', async () => {
+    const broker = new ExecutionEventBroker();
+    const one = broker.subscribe('exec-1');
+    const other = broker.subscribe('exec-2');
+    expect(broker.publish(streamEvent('exec-1', 1))).toBe(1);
+    expect(broker.publish(streamEvent('exec-3', 1))).toBe(0);
+    expect((await one.next()).value).toEqual(streamEvent('exec-1', 1));
+    expect(broker.subscriberCount()).toBe(2);
+    other.close();
+    expect(broker.subscriberCount('exec-2')).toBe(0);
+  });
+
+  it('return() ends a consumer that is waiting, and unsubscribes', async () => {
+    const broker = new ExecutionEventBroker();
+    const subscription = broker.subscribe('exec-1');
+    const waiting = subscription.next();
+    await subscription.return();
+    expect(await within('the waiting next()', waiting)).toEqual({ value: undefined, done: true });
+    expect(broker.subscriberCount()).toBe(0);
+    expect(broker.publish(streamEvent('exec-1', 1))).toBe(0);
+  });
+
+  it('keeps the newest events of a consumer that falls behind', async () => {
+    const broker = new ExecutionEventBroker({ maxBuffered: 2 });
+    const subscription = broker.subscribe('exec-1');
+    for (const v of [1, 2, 3]) broker.publish(streamEvent('exec-1', v));
+    expect(subscription.dropped).toBe(1);
+    const versions = (await take(subscription, 2)).map((e) => e.metadata.streamVersion);
+    expect(versions).toEqual([2, 3]);
+  });
+
+  it('is one per process', async () => {
+    const again = await import('../src/subscriptions/broker.js');
+    expect(again.executionEventBroker).toBe(executionEventBroker);
+  });
+});
+
+describe('inStreamOrder', () => {
+  const noGaps = async (): Promise<StoredEventView[]> => {
+    throw new Error('no gap expected');
+  };
+
+  it('skips duplicates and events at or before the starting version', async () => {
+    const events = inStreamOrder(from([2, 1, 3, 3, 2, 4].map((v) => streamEvent('e', v))), 1, noGaps);
+    expect((await take(events, 10)).map((e) => e.streamVersion)).toEqual([2, 3, 4]);
+  });
+
+  it('reads a gap from the stream, then continues in order', async () => {
+    const asked: number[] = [];
+    const eventsAfter = async (after: number) => {
+      asked.push(after);
+      return [5, 3, 4, 2].filter((v) => v > after).map((v) => storedEvent('e', v));
+    };
+    const events = inStreamOrder(from([2, 5, 3, 6].map((v) => streamEvent('e', v))), 1, eventsAfter);
+    expect((await take(events, 10)).map((e) => e.streamVersion)).toEqual([2, 3, 4, 5, 6]);
+    expect(asked).toEqual([2]);
+  });
+
+  it('closingWith ends a generator that waits for its source', async () => {
+    const broker = new ExecutionEventBroker();
+    const subscription = broker.subscribe('e');
+    const events = closingWith(inStreamOrder(subscription, 0, noGaps), () => subscription.close());
+    const waiting = events.next();
+    await within('return()', events.return(undefined));
+    expect(await within('the waiting next()', waiting)).toEqual({ value: undefined, done: true });
+    expect(broker.subscriberCount()).toBe(0);
+  });
+});
+
+describe('Subscription resolvers', () => {
+  let broker: ExecutionEventBroker;
+  let services: ReturnType<typeof fakeServices>;
+  const caller = callerWith('Viewer');
+
+  beforeEach(() => {
+    broker = new ExecutionEventBroker();
+    services = fakeServices();
+    services.execution.on('getExecution', () => executionView({ version: 1 }));
+    services.execution.on('getExecutionEvents', (input: { afterVersion?: number }) => [2, 3, 4].filter((v) => v > (input.afterVersion ?? 0)).map((v) => storedEvent('exec-1', v)));
+  });
+
+  async function subscribeTo(query: string, roles = ['Viewer']): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+    const schema = createGatewaySchema(services, { broker });
+    return (await subscribe({ schema, document: parse(query), contextValue: { caller: callerWith(...roles) } })) as AsyncGenerator<ExecutionResult> | ExecutionResult;
+  }
+
+  function iteratorOf(result: AsyncGenerator<ExecutionResult> | ExecutionResult): AsyncGenerator<ExecutionResult> {
+    if (!(Symbol.asyncIterator in result)) throw new Error(`not subscribed: ${JSON.stringify(result)}`);
+    return result;
+  }
+
+  it('executionEvents pushes each event after the current version, in order, then leaves the broker', async () => {
+    const events = iteratorOf(await subscribeTo('subscription { executionEvents(id: "exec-1") { streamVersion type hash data } }'));
+    expect(broker.subscriberCount('exec-1')).toBe(1);
+    broker.publish(streamEvent('exec-1', 1)); // already in the execution's version: skipped
+    broker.publish(streamEvent('exec-1', 2));
+    broker.publish(streamEvent('exec-1', 4)); // 3 is read from the stream
+    const results = await take(events, 3);
+    expect(results.map((r) => r.data?.executionEvents)).toEqual(
+      [2, 3, 4].map((v) => ({ streamVersion: v, type: 'WaveStarted', hash: `hash-${v}`, data: { executionId: 'exec-1', waveId: `w-${v}`, name: `Wave ${v}` } })),
+    );
+    expect(services.execution.calls.map((c) => [c.operation, c.input])).toEqual([
+      ['getExecution', { executionId: 'exec-1' }],
+      ['getExecutionEvents', { executionId: 'exec-1', afterVersion: 2 }],
+    ]);
+    await events.return(undefined);
+    expect(broker.subscriberCount()).toBe(0);
+  });
+
+  it('executionUpdated pushes the execution view after each event', async () => {
+    let version = 1;
+    services.execution.on('getExecution', () => executionView({ version, status: version >= 3 ? 'COMPLETED' : 'RUNNING' }));
+    const updates = iteratorOf(await subscribeTo('subscription { executionUpdated(id: "exec-1") { id version status } }'));
+    version = 2;
+    broker.publish(streamEvent('exec-1', 2));
+    const [first] = await take(updates, 1);
+    expect(first?.data).toEqual({ executionUpdated: { id: 'exec-1', version: 2, status: 'RUNNING' } });
+    version = 3;
+    broker.publish(streamEvent('exec-1', 3));
+    const [second] = await take(updates, 1);
+    expect(second?.data).toEqual({ executionUpdated: { id: 'exec-1', version: 3, status: 'COMPLETED' } });
+    await updates.return(undefined);
+    expect(broker.subscriberCount()).toBe(0);
+  });
+
+  it('needs the read permission, and does not subscribe without it', async () => {
+    const result = await subscribeTo('subscription { executionEvents(id: "exec-1") { hash } }', []);
+    expect(result).toMatchObject({ errors: [expect.objectContaining({ message: 'executionEvents needs the read permission' })] });
+    expect(broker.subscriberCount()).toBe(0);
+  });
+
+  it('an unknown execution is an error, and leaves nothing subscribed', async () => {
+    services.execution.on('getExecution', () => {
+      throw new NotFoundError('no such execution', 'executionId');
+    });
+    const result = await subscribeTo('subscription { executionUpdated(id: "nope") { id } }');
+    expect(result).toMatchObject({ errors: [expect.objectContaining({ message: 'no such execution' })] });
+    expect(broker.subscriberCount()).toBe(0);
+  });
+
+  it('uses the caller of the subscription for its service calls', async () => {
+    const events = iteratorOf(await subscribeTo('subscription { executionEvents(id: "exec-1") { hash } }'));
+    await events.return(undefined);
+    expect(services.execution.calls[0]?.caller).toEqual(caller);
+  });
+});
+
+describe('subscriptionFanout handler', () => {
+  let broker: ExecutionEventBroker;
+  let mode: 'local' | 'apigateway';
+  let handler: ReturnType<typeof createSubscriptionFanout>;
+
+  beforeEach(() => {
+    broker = new ExecutionEventBroker();
+    mode = 'local';
+    handler = createSubscriptionFanout({ broker, mode: () => mode });
+  });
+
+  it('locally, publishes each execution event into the broker', async () => {
+    const subscription = broker.subscribe('exec-1');
+    const event: DomainEvent = streamEvent('exec-1', 2);
+    expect(await handler(onTheBus(event))).toEqual({ delivered: 1 });
+    expect((await subscription.next()).value).toEqual(event);
+  });
+
+  it('refuses events of another source (a mis-wired rule) and events that break their contract', async () => {
+    await expect(handler(onTheBus(streamEvent('exec-1', 2), 'lifeboat.planning'))).rejects.toThrow('mis-wired');
+    const broken = onTheBus(streamEvent('exec-1', 2));
+    broken.detail = { ...broken.detail, data: { executionId: 'exec-1' } };
+    await expect(handler(broken)).rejects.toBeInstanceOf(EventValidationError);
+  });
+
+  it('refuses an execution event without its stream position', async () => {
+    const event = streamEvent('exec-1', 2);
+    const { streamVersion: _v, hash: _h, ...metadata } = event.metadata;
+    await expect(handler(onTheBus({ ...event, metadata }))).rejects.toThrow('no stream position');
+  });
+
+  it('on AWS (apigateway) says it is not built yet instead of pretending to deliver', async () => {
+    mode = 'apigateway';
+    await expect(handler(onTheBus(streamEvent('exec-1', 2)))).rejects.toThrow('not implemented yet');
+  });
+
+  describe('the exported handler', () => {
+    const saved = process.env.GATEWAY_SUBSCRIPTIONS;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.GATEWAY_SUBSCRIPTIONS;
+      else process.env.GATEWAY_SUBSCRIPTIONS = saved;
+    });
+
+    it('reads GATEWAY_SUBSCRIPTIONS and feeds the process-wide broker', async () => {
+      const { handler: exported } = await import('../src/handlers/subscription-fanout.js');
+      delete process.env.GATEWAY_SUBSCRIPTIONS;
+      await expect(exported(onTheBus(streamEvent('exec-9', 1)))).rejects.toThrow('GATEWAY_SUBSCRIPTIONS');
+      process.env.GATEWAY_SUBSCRIPTIONS = 'local';
+      const subscription = executionEventBroker.subscribe('exec-9');
+      expect(await exported(onTheBus(streamEvent('exec-9', 1)))).toEqual({ delivered: 1 });
+      subscription.close();
+    });
+  });
+});
