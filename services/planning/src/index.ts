@@ -1,0 +1,5 @@
+// Planning is reached through its `api` function and its events; these exports are for tests and
+// tools that check plans the way planning does (never for reaching into planning's tables).
+export type { InventoryServer } from './domain/inventory.js';
+export { recoveryPlanProblems, resolvePlan, dependencyCycles } from './domain/recovery-plan.js';
+export { protectionGroupProblems, MAX_SERVERS_PER_GROUP } from './domain/protection-group.js';

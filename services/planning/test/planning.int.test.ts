@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
+import { createEvent, validateEventDetail } from '@lifeboat/events';
+import type { ApiRequest, ApiResponse, Caller, PlanSnapshot, ProtectionGroupView, RecoveryPlanView } from '@lifeboat/service-api';
+import type { InventoryServer } from '../src/domain/inventory.js';
+import type { LocalDynamo } from './support/dynamo.js';
+import { createTablesOf, startDynalite } from './support/dynamo.js';
+import { mockEventBridge } from './support/event-bridge.js';
+import { ACCOUNT, REGION, server, serverId } from './support/fixtures.js';
+import type { TransactionalProxy } from './support/transactions.js';
+import { startTransactionalProxy } from './support/transactions.js';
+
+const STAGE = 'test';
+const SERVERLESS_YML = fileURLToPath(new URL('../serverless.yml', import.meta.url));
+const author: Caller = { userId: 'u-author', username: 'paul', roles: ['PlanAuthor'] };
+const otherAuthor: Caller = { userId: 'u-author-2', username: 'petra', roles: ['PlanAuthor'] };
+const viewer: Caller = { userId: 'u-viewer', username: 'vera', roles: ['Viewer'] };
+const lambdaContext = { functionName: `lifeboat-planning-${STAGE}-onInventoryEvent`, awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+const eventBridge = mockEventBridge();
+let dynamo: LocalDynamo;
+let proxy: TransactionalProxy;
+let db: DynamoDBDocumentClient;
+let tables: Record<string, string>;
+let api: (request: ApiRequest) => Promise<ApiResponse>;
+let onInventoryEvent: (event: EventBridgeEnvelope<EventDetail>, context: Context) => Promise<void>;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  proxy = await startTransactionalProxy(dynamo.endpoint);
+  tables = await createTablesOf(dynamo.client, SERVERLESS_YML, STAGE);
+  db = DynamoDBDocumentClient.from(dynamo.client);
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+    LIFEBOAT_STAGE: STAGE,
+    EVENT_BUS_NAME: `lifeboat-${STAGE}`,
+    PLANNING_GROUPS_TABLE: tables.PlanningGroupsTable,
+    PLANNING_MEMBERSHIPS_TABLE: tables.PlanningMembershipsTable,
+    PLANNING_PLANS_TABLE: tables.PlanningPlansTable,
+    PLANNING_INVENTORY_TABLE: tables.PlanningInventoryTable,
+    PLANNING_IDEMPOTENCY_TABLE: tables.PlanningIdempotencyTable,
+  });
+  api = (await import('../src/handlers/api.js')).handler as typeof api;
+  onInventoryEvent = (await import('../src/handlers/on-inventory-event.js')).handler;
+});
+
+afterAll(async () => {
+  eventBridge.restore();
+  await proxy.stop();
+  await dynamo.stop();
+});
+
+beforeEach(() => eventBridge.reset());
+
+async function call<T>(operation: string, input: unknown, caller: Caller = author): Promise<ApiResponse<T>> {
+  return (await api({ operation, input, caller })) as ApiResponse<T>;
+}
+
+async function ok<T>(operation: string, input: unknown, caller: Caller = author): Promise<T> {
+  const response = await call<T>(operation, input, caller);
+  if (!response.ok) throw new Error(`${operation}: ${response.error.code} ${response.error.message}`);
+  return response.result;
+}
+
+let second = 0;
+/** A catalog event as EventBridge delivers it to the rule's target. */
+function catalogEvent(type: 'SourceServerDiscovered' | 'SourceServerChanged' | 'SourceServerRemoved', data: unknown, at = ++second): EventBridgeEnvelope<EventDetail> {
+  const event = createEvent(type, data, { correlationId: 'sync-test', actor: { type: 'system', id: 'lifeboat-catalog-sync' }, occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, at)).toISOString() });
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': type,
+    source: 'lifeboat.catalog',
+    account: ACCOUNT,
+    time: event.metadata.occurredAt,
+    region: REGION,
+    resources: [],
+    detail: { metadata: event.metadata, data: event.data },
+  };
+}
+
+const discovered = (s: InventoryServer) => catalogEvent('SourceServerDiscovered', s);
+const scan = async <T>(table: string | undefined) => ((await db.send(new ScanCommand({ TableName: table }))).Items ?? []) as T[];
+const publishedOf = (type: string) => eventBridge.published.filter((entry) => entry.DetailType === type).map((entry) => JSON.parse(entry.Detail ?? '{}') as EventDetail);
+
+describe('planning’s copy of the inventory (onInventoryEvent)', () => {
+  it('records discovered servers, once however often an event is delivered', async () => {
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) await onInventoryEvent(discovered(server(n)), lambdaContext);
+    await onInventoryEvent(discovered(server(10, { region: 'eu-west-1' })), lambdaContext);
+    const again = discovered(server(11));
+    await onInventoryEvent(again, lambdaContext);
+    await onInventoryEvent(again, lambdaContext);
+
+    const records = await scan<{ sourceServerId: string }>(tables.PlanningInventoryTable);
+    expect(records).toHaveLength(11);
+    // One idempotency record per event id (Powertools keys them by a hash of metadata.eventId).
+    expect(await scan(tables.PlanningIdempotencyTable)).toHaveLength(11);
+  });
+
+  it('keeps the later state when a change arrives before an older event', async () => {
+    const later = catalogEvent('SourceServerChanged', { ...server(1), hostname: 'db-primary', changedFields: ['hostname'] });
+    const older = catalogEvent('SourceServerChanged', { ...server(1), hostname: 'db-old', changedFields: ['hostname'] }, 0);
+    await onInventoryEvent(later, lambdaContext);
+    await onInventoryEvent(older, lambdaContext);
+    const records = await scan<InventoryServer>(tables.PlanningInventoryTable);
+    expect(records.find((r) => r.sourceServerId === serverId(1))?.hostname).toBe('db-primary');
+  });
+
+  it('forgets a removed server (a tombstone stays) and refuses events of other types', async () => {
+    await onInventoryEvent(catalogEvent('SourceServerRemoved', { sourceServerId: serverId(11), accountId: ACCOUNT, region: REGION }), lambdaContext);
+    const records = await scan<{ sourceServerId: string; removed: boolean }>(tables.PlanningInventoryTable);
+    expect(records.find((r) => r.sourceServerId === serverId(11))).toMatchObject({ removed: true });
+
+    const misrouted = { ...discovered(server(12)), 'detail-type': 'ProtectionGroupCreated' };
+    await expect(onInventoryEvent(misrouted, lambdaContext)).rejects.toThrow(/mis-wired/);
+  });
+});
+
+describe('protection groups', () => {
+  it('creates a group of inventory servers and announces it', async () => {
+    const group = await ok<ProtectionGroupView>('createProtectionGroup', { name: 'Databases', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(1), serverId(2)] });
+
+    expect(group).toMatchObject({ name: 'Databases', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(1), serverId(2)], createdBy: 'paul' });
+    expect(group.protectionGroupId).toMatch(/^pg-/);
+    const [announced] = publishedOf('ProtectionGroupCreated');
+    expect(announced?.data).toEqual({ protectionGroupId: group.protectionGroupId, name: 'Databases', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(1), serverId(2)] });
+    expect(announced?.metadata).toMatchObject({ correlationId: group.protectionGroupId, actor: { type: 'user', id: 'u-author', name: 'paul' } });
+    validateEventDetail('ProtectionGroupCreated', announced);
+
+    const listed = await ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    expect(listed.map((g) => g.name)).toEqual(['Databases']);
+  });
+
+  it('refuses bad input with every problem at once, and writes nothing', async () => {
+    const response = await call('createProtectionGroup', { name: 'databases', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(3), serverId(10), serverId(11), serverId(99)] });
+    expect(response).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT' } });
+    expect(!response.ok && response.error.problems).toEqual([
+      { field: 'name', message: "a protection group named 'Databases' already exists" },
+      { field: 'sourceServerIds[1]', message: `${serverId(10)} is in region eu-west-1, not in the group's region ${REGION}` },
+      { field: 'sourceServerIds[2]', message: `${serverId(11)} is not in the inventory` },
+      { field: 'sourceServerIds[3]', message: `${serverId(99)} is not in the inventory` },
+    ]);
+    expect(await scan(tables.PlanningGroupsTable)).toHaveLength(1);
+    expect(eventBridge.published).toEqual([]);
+  });
+
+  it('refuses a server that is in another group, naming the server and the group', async () => {
+    const response = await call('createProtectionGroup', { name: 'Mixed', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(3), serverId(2)] });
+    expect(response).toMatchObject({ ok: false, error: { code: 'CONFLICT', field: 'sourceServerIds' } });
+    expect(!response.ok && response.error.message).toContain(`${serverId(2)} belongs to protection group 'Databases'`);
+    expect(await scan(tables.PlanningMembershipsTable)).toHaveLength(2);
+  });
+
+  it('lets only one of two concurrent creations take a server, and leaves nothing of the other', async () => {
+    proxy.holdTransactionsUntil(2); // both requests pass their reads before either commits
+    const before = { ...proxy.stats };
+
+    const [first, second] = await Promise.all([
+      call<ProtectionGroupView>('createProtectionGroup', { name: 'App servers', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(3), serverId(4)] }, author),
+      call<ProtectionGroupView>('createProtectionGroup', { name: 'Front end', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(4), serverId(5)] }, otherAuthor),
+    ]);
+
+    expect(proxy.stats.transactions - before.transactions).toBe(2);
+    expect(proxy.stats.cancelled - before.cancelled).toBe(1);
+    const winners = [first, second].filter((r) => r.ok);
+    const losers = [first, second].filter((r) => !r.ok);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    const winner = winners[0]?.ok ? winners[0].result : undefined;
+    const loser = losers[0];
+    expect(loser).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(!loser?.ok && loser?.error.message).toContain(`${serverId(4)} belongs to protection group '${winner?.name}'`);
+
+    const groups = await scan<ProtectionGroupView>(tables.PlanningGroupsTable);
+    expect(groups.map((g) => g.name).sort()).toEqual(['Databases', winner?.name].sort());
+    const memberships = await scan<{ sourceServerId: string; protectionGroupId: string }>(tables.PlanningMembershipsTable);
+    const loserOnly = winner?.name === 'App servers' ? serverId(5) : serverId(3);
+    expect(memberships.map((m) => m.sourceServerId)).not.toContain(loserOnly);
+    expect(memberships.filter((m) => m.protectionGroupId === winner?.protectionGroupId).map((m) => m.sourceServerId).sort()).toEqual(winner?.sourceServerIds.slice().sort());
+    expect(memberships.every((m) => groups.some((g) => g.protectionGroupId === m.protectionGroupId))).toBe(true);
+    expect(publishedOf('ProtectionGroupCreated').map((e) => (e.data as { name: string }).name)).toEqual([winner?.name]);
+  });
+
+  it('is for plan authors only', async () => {
+    const response = await call('createProtectionGroup', { name: 'Nope', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(6)] }, viewer);
+    expect(response).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('recovery plans', () => {
+  let groupIds: Record<string, string> = {};
+  let plan: RecoveryPlanView;
+
+  beforeAll(async () => {
+    const groups = await ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    groupIds = Object.fromEntries(groups.map((g) => [g.name, g.protectionGroupId]));
+    const taken = new Set(groups.flatMap((g) => g.sourceServerIds));
+    const free = [3, 5, 6, 7, 8, 9].map(serverId).filter((id) => !taken.has(id));
+    for (const [name, ids] of [['Batch', free.slice(0, 1)], ['Reporting', free.slice(1, 2)]] as const) {
+      const group = await ok<ProtectionGroupView>('createProtectionGroup', { name, accountId: ACCOUNT, region: REGION, sourceServerIds: ids });
+      groupIds[name] = group.protectionGroupId;
+    }
+  });
+
+  type WaveInput = { name: string; dependsOn?: string[]; launchOrder?: string; protectionGroupIds: (string | undefined)[] };
+  const diamond = (): { name: string; waves: WaveInput[] } => ({
+    name: 'Shop',
+    waves: [
+      { name: 'Data', protectionGroupIds: [groupIds.Databases], launchOrder: 'SEQUENTIAL' },
+      { name: 'Middle', dependsOn: ['Data'], protectionGroupIds: [groupIds['App servers'] ?? groupIds['Front end']] },
+      { name: 'Jobs', dependsOn: ['Data'], protectionGroupIds: [groupIds.Batch] },
+      { name: 'Reports', dependsOn: ['Middle', 'Jobs'], protectionGroupIds: [groupIds.Reporting] },
+    ],
+  });
+
+  it('creates version 1 of a plan whose waves form a diamond, and announces it', async () => {
+    plan = await ok<RecoveryPlanView>('createRecoveryPlan', diamond());
+
+    expect(plan).toMatchObject({ name: 'Shop', version: 1, createdBy: 'paul' });
+    const ids = plan.waves.map((w) => w.waveId);
+    expect(new Set(ids).size).toBe(4);
+    expect(plan.waves.map((w) => w.dependsOn)).toEqual([[], [ids[0]], [ids[0]], [ids[1], ids[2]]]);
+    expect(plan.waves.map((w) => w.launchOrder)).toEqual(['SEQUENTIAL', 'PARALLEL', 'PARALLEL', 'PARALLEL']);
+    const [announced] = publishedOf('RecoveryPlanCreated');
+    expect(announced?.data).toEqual({ planId: plan.planId, version: 1, name: 'Shop', waveCount: 4 });
+    validateEventDetail('RecoveryPlanCreated', announced);
+  });
+
+  it('refuses a plan with a cycle and an empty wave, every problem at once, and writes nothing', async () => {
+    const bad = diamond();
+    bad.waves[0] = { name: 'Data', dependsOn: ['Reports'], protectionGroupIds: [groupIds.Databases] };
+    bad.waves.push({ name: 'Empty', protectionGroupIds: [] });
+    const response = await call('createRecoveryPlan', bad);
+    expect(response).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT' } });
+    expect(!response.ok && response.error.problems?.map((p) => p.field)).toEqual(['waves[4].protectionGroupIds', 'waves[1].dependsOn[0]', 'waves[2].dependsOn[0]']);
+    expect(!response.ok && response.error.message).toContain('Data → Reports → Middle → Data');
+    expect(await scan(tables.PlanningPlansTable)).toHaveLength(1);
+  });
+
+  it('gets a plan by id, latest or by version, and says NOT_FOUND for others', async () => {
+    expect(await ok('getRecoveryPlan', { planId: plan.planId }, viewer)).toEqual(plan);
+    expect(await ok('getRecoveryPlan', { planId: plan.planId, version: 1 }, viewer)).toEqual(plan);
+    expect(await call('getRecoveryPlan', { planId: plan.planId, version: 2 }, viewer)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await call('getRecoveryPlan', { planId: 'plan-nope' }, viewer)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await call('getRecoveryPlan', { planId: plan.planId, version: 0 }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'version' } });
+  });
+
+  it('lists the latest version of each plan', async () => {
+    // Versions beyond 1 come with plan updates (a later issue); write one as the store would.
+    await db.send(new PutCommand({ TableName: tables.PlanningPlansTable, Item: { ...plan, version: 2, name: 'Shop v2' } }));
+    const other = await ok<RecoveryPlanView>('createRecoveryPlan', { name: 'Another', waves: [{ name: 'Only', protectionGroupIds: [groupIds.Databases] }] });
+
+    const listed = await ok<RecoveryPlanView[]>('listRecoveryPlans', {}, viewer);
+    expect(listed.map((p) => [p.planId, p.version])).toEqual([
+      [other.planId, 1],
+      [plan.planId, 2],
+    ]);
+    expect(await ok('getRecoveryPlan', { planId: plan.planId }, viewer)).toMatchObject({ version: 2 });
+  });
+
+  it('resolves a plan version into the snapshot an execution runs', async () => {
+    const snapshot = await ok<PlanSnapshot>('resolveRecoveryPlan', { planId: plan.planId, version: 1 }, viewer);
+    expect(snapshot.planId).toBe(plan.planId);
+    expect(snapshot.version).toBe(1);
+    expect(snapshot.waves.map((w) => w.waveId)).toEqual(plan.waves.map((w) => w.waveId));
+    expect(snapshot.waves[0]?.servers).toEqual([
+      { sourceServerId: serverId(1), accountId: ACCOUNT, region: REGION, hostname: 'db-primary', criticality: 'CRITICAL' },
+      { sourceServerId: serverId(2), accountId: ACCOUNT, region: REGION, hostname: 'host-2', criticality: 'CRITICAL' },
+    ]);
+    expect(snapshot.waves.every((w) => w.servers.length > 0)).toBe(true);
+  });
+});
