@@ -1,0 +1,20 @@
+import { envGetter } from '@lifeboat/service-api';
+
+/** The environment of the execution service's functions, each read once, when first needed. */
+export const config = {
+  eventsTable: envGetter('EXECUTION_EVENTS_TABLE'),
+  jobsTable: envGetter('EXECUTION_JOBS_TABLE'),
+  executionsTable: envGetter('EXECUTION_EXECUTIONS_TABLE'),
+  idempotencyTable: envGetter('EXECUTION_IDEMPOTENCY_TABLE'),
+  eventBusName: envGetter('EVENT_BUS_NAME'),
+  stage: envGetter('LIFEBOAT_STAGE'),
+  planningApiFunction: envGetter('PLANNING_API_FUNCTION'),
+};
+
+/** One structured log line (CloudWatch, or the local runtime's console). */
+export function log(level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ level, service: 'execution', message, ...details }, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value));
+  if (level === 'error') console.error(line);
+  else if (level === 'warn') console.warn(line);
+  else console.log(line);
+}

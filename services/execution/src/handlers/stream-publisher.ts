@@ -1,0 +1,13 @@
+import { publishCommits } from '../publishing/stream-publisher.js';
+import type { EventsTableStreamEvent } from '../publishing/stream-publisher.js';
+import { log } from '../config.js';
+import { runtime } from '../runtime.js';
+
+/**
+ * lifeboat-execution-<stage>-streamPublisher: the DynamoDB Streams consumer of the events table.
+ * Throws on any failure so the batch is retried (nothing is acknowledged before it is published).
+ */
+export const handler = async (event: EventsTableStreamEvent): Promise<void> => {
+  const result = await publishCommits({ store: runtime.store(), executions: runtime.executions(), publish: (events) => runtime.publisher().publish(events) }, event);
+  if (result.published > 0) log('info', 'published execution events', result);
+};

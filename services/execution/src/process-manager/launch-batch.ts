@@ -1,0 +1,74 @@
+import type { DomainEvent } from '@lifeboat/events';
+import type { RecoveryJob, RecoveryJobs } from '../adapters/drs.js';
+import { JOB_TAGS, RecoveryJobConflictError } from '../adapters/drs.js';
+import type { JobDirectory } from '../adapters/jobs.js';
+import { handleCommand, loadExecution } from '../command-handler.js';
+import { isExecutionError } from '../domain/errors.js';
+import type { ServerLaunchRequested } from '../domain/events.js';
+import type { EventStore } from '../event-store/event-store.js';
+import { log } from '../config.js';
+import { commandMetadata, PROCESS_MANAGER } from './commands.js';
+
+export interface LaunchBatchDeps {
+  store: EventStore;
+  drs: RecoveryJobs;
+  jobs: JobDirectory;
+  stage: string;
+  clock: () => Date;
+}
+
+export type LaunchBatchOutcome = 'started' | 'recovered-existing-job' | 'not-leader' | 'already-started' | 'execution-not-running';
+
+/**
+ * Reacts to ServerLaunchRequested: the batch's first server (its leader) starts the batch's DRS
+ * job, once. The intent is in the stream before DRS is called and the job is tagged with the
+ * execution, wave and batch, so after a crash between the call and the record the job is found
+ * (DescribeJobs by tags) and recorded rather than started again.
+ */
+export async function launchBatch(deps: LaunchBatchDeps, event: DomainEvent): Promise<LaunchBatchOutcome> {
+  const { executionId, batchId, sourceServerId } = (event as ServerLaunchRequested).data;
+  const { state } = await loadExecution(deps.store, executionId);
+  if (state.status !== 'RUNNING') {
+    log('info', 'launch request of an execution that is not running: nothing to launch', { executionId, batchId, status: state.status });
+    return 'execution-not-running';
+  }
+  const batch = state.batches.get(batchId);
+  if (!batch) throw new Error(`Execution ${executionId} has no batch ${batchId} although it requested it`);
+  if (batch.sourceServerIds[0] !== sourceServerId) return 'not-leader';
+  if (batch.jobId) return 'already-started';
+
+  const isDrill = state.mode === 'DRILL';
+  const tags = { [JOB_TAGS.executionId]: executionId, [JOB_TAGS.waveId]: batch.waveId, [JOB_TAGS.batchId]: batchId, [JOB_TAGS.stage]: deps.stage };
+  // A little before the request: DRS and Lambda clocks differ.
+  const since = new Date(Date.parse(event.metadata.occurredAt) - 5 * 60_000).toISOString();
+
+  let outcome: LaunchBatchOutcome = 'recovered-existing-job';
+  // A previous attempt may have started the job and crashed before recording it.
+  let job: RecoveryJob | undefined = await deps.drs.findJobByTags(tags, since);
+  if (!job) {
+    try {
+      job = await deps.drs.startRecovery({ sourceServerIds: batch.sourceServerIds, isDrill, tags });
+      outcome = 'started';
+    } catch (error) {
+      if (!(error instanceof RecoveryJobConflictError)) throw error;
+      job = await deps.drs.findJobByTags(tags, since);
+      // Another job (not ours) holds a server: retry later rather than guess.
+      if (!job) throw error;
+    }
+  }
+
+  const now = deps.clock();
+  await deps.jobs.put({ jobId: job.jobId, executionId, waveId: batch.waveId, batchId, accountId: batch.accountId, region: batch.region, isDrill, createdAt: now.toISOString() });
+  try {
+    await handleCommand(deps.store, executionId, {
+      type: 'RecordRecoveryJobStarted',
+      data: { batchId, jobId: job.jobId, accountId: batch.accountId, region: batch.region, sourceServerIds: [...batch.sourceServerIds], isDrill },
+      metadata: commandMetadata(now, PROCESS_MANAGER, event.metadata.eventId),
+    });
+  } catch (error) {
+    if (!isExecutionError(error, 'EXECUTION_FINISHED')) throw error;
+    log('warn', 'the execution finished while its job was starting', { executionId, batchId, jobId: job.jobId });
+  }
+  log('info', outcome === 'started' ? 'recovery job started' : 'recovery job found and recorded', { executionId, batchId, jobId: job.jobId, servers: batch.sourceServerIds.length, isDrill });
+  return outcome;
+}
