@@ -135,6 +135,8 @@ function renderArn(value: unknown): string {
     const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
     return parts.map(renderArn).join(separator);
   }
+  // The platform stack exports the bus name as lifeboat-<stage>-EventBusName (checked above).
+  if (node['Fn::ImportValue'] === `lifeboat-${STAGE}-EventBusName`) return `lifeboat-${STAGE}`;
   if (typeof node['Fn::Sub'] === 'string') return node['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (match, name: string) => pseudo[name] ?? match);
   return JSON.stringify(value);
 }
@@ -359,7 +361,7 @@ describe.each(services.map((service) => [service.name, service] as const))('serv
       else expect(busName).toEqual(event.eventBus);
       const sources = (event.pattern as { source?: unknown } | undefined)?.source;
       const sourceList = Array.isArray(sources) ? sources.map(String) : [];
-      if (sourceList.length > 0 && sourceList.every((source) => source.startsWith('lifeboat.'))) expect(busName).toEqual({ 'Fn::ImportValue': `lifeboat-${STAGE}-EventBusArn` });
+      if (sourceList.length > 0 && sourceList.every((source) => source.startsWith('lifeboat.'))) expect(busName).toEqual({ 'Fn::ImportValue': `lifeboat-${STAGE}-EventBusName` });
       if (sourceList.length > 0 && sourceList.every((source) => source.startsWith('aws.'))) expect(busName).toBeUndefined();
 
       // Conventions: every rule has a retry policy and a dead-letter queue.
