@@ -23,4 +23,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  // The browser console runs in the browser, not in Node.
+  { files: ['packages/web/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

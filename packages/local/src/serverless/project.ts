@@ -73,7 +73,11 @@ function exportsOf(config: Raw, stack: StackContext): Record<string, string> {
   const result: Record<string, string> = {};
   for (const output of Object.values(outputs)) {
     if (!output.Export) continue;
-    result[String(evaluateIntrinsics(output.Export.Name, stack))] = String(evaluateIntrinsics(output.Value, stack));
+    try {
+      result[String(evaluateIntrinsics(output.Export.Name, stack))] = String(evaluateIntrinsics(output.Value, stack));
+    } catch {
+      // An output of a resource the framework generates at deploy time (HttpApi, ...): nothing local imports it.
+    }
   }
   return result;
 }

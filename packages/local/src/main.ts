@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { loadFleetFile } from '@lifeboat/drs-simulator';
+import { repositoryRoot, startLocalStack } from './stack.js';
+
+/** `npm start`: the whole product on this machine. Settings come from LIFEBOAT_* variables. */
+async function main(): Promise<void> {
+  // Lambda runs Node 22; the SDK's notice about Node 20 support says nothing about this product.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const root = repositoryRoot();
+  const env = process.env;
+  const port = Number(env.LIFEBOAT_PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`LIFEBOAT_PORT must be a port number, not ${env.LIFEBOAT_PORT}`);
+  const dataDir = path.resolve(env.LIFEBOAT_DATA_DIR ?? path.join(root, '.lifeboat-data'));
+  const timeScale = env.LIFEBOAT_DRS_TIME_SCALE ? Number(env.LIFEBOAT_DRS_TIME_SCALE) : undefined;
+  const started = Date.now();
+
+  const stack = await startLocalStack({
+    rootDir: root,
+    port,
+    host: env.LIFEBOAT_HOST ?? '127.0.0.1',
+    dataDir,
+    ...(env.LIFEBOAT_ADMIN_PASSWORD ? { adminPassword: env.LIFEBOAT_ADMIN_PASSWORD } : {}),
+    ...(timeScale !== undefined ? { drsTimeScale: timeScale } : {}),
+    ...(env.LIFEBOAT_DRS_SEED ? { drsSeed: Number(env.LIFEBOAT_DRS_SEED) } : {}),
+    ...(env.LIFEBOAT_DRS_FLEET ? { fleet: await loadFleetFile(env.LIFEBOAT_DRS_FLEET) } : {}),
+    seedDemo: env.LIFEBOAT_DEMO !== '0',
+  });
+
+  const login = stack.generatedAdminPassword
+    ? `admin / ${stack.generatedAdminPassword}   (generated now and shown only this once; stored hashed)`
+    : env.LIFEBOAT_ADMIN_PASSWORD
+      ? 'admin / the password in LIFEBOAT_ADMIN_PASSWORD'
+      : 'admin / the password printed at the first start (delete the data folder to start over)';
+  process.stdout.write(
+    [
+      '',
+      `Lifeboat is running at ${stack.url}  (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  GraphQL        ${stack.graphqlUrl}  (subscriptions: ${stack.graphqlUrl.replace('http', 'ws')})`,
+      `  Login          ${login}`,
+      `                 curl -s ${stack.url}/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"..."}'`,
+      `  Demo           plan "Orders 3-tier" (waves Database -> App -> Web) over a simulated fleet`,
+      `  DRS simulator  ${stack.drs.url}  (aws drs describe-source-servers --endpoint-url ${stack.drs.url} --region us-east-1)`,
+      `  Data folder    ${dataDir}`,
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`[lifeboat] ${signal}: stopping\n`);
+    await stack.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[lifeboat] could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

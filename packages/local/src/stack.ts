@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Fleet, DrsSimulatorHandle } from '@lifeboat/drs-simulator';
+import { startDrsSimulator } from '@lifeboat/drs-simulator';
+import type { Jwks } from '@lifeboat/gateway';
+import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
+import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.js';
+import { StreamDispatcher, type StreamConsumer } from './dynamodb/stream-dispatcher.js';
+import { LocalEventBus } from './eventbridge/bus.js';
+import { LocalIdentityProvider } from './identity/provider.js';
+import { LocalLambdaRuntime } from './lambda/runtime.js';
+import { startAwsEndpoint } from './lambda/endpoint.js';
+import { Scheduler } from './scheduler.js';
+import { loadProject, type LocalSettings } from './serverless/project.js';
+import { seedDemo } from './demo-seed.js';
+
+export const LOCAL_SETTINGS: LocalSettings = { stage: 'local', region: 'us-east-1', accountId: '123456789012' };
+/** The app client id the local identity provider puts in `aud`. */
+export const LOCAL_CLIENT_ID = 'lifeboat-local-web';
+export const LOCAL_ISSUER = 'http://localhost/lifeboat-local-idp';
+
+export interface LocalStackOptions {
+  /** The repository root (holding serverless.yml and services/). */
+  rootDir?: string;
+  /** GraphQL, UI and login port; 0 for a free one. */
+  port?: number;
+  host?: string;
+  /** Persisted state; everything in memory when omitted. */
+  dataDir?: string;
+  adminPassword?: string;
+  /** Scales DRS launch durations (0.01: a 5-minute Linux launch takes 3 s). */
+  drsTimeScale?: number;
+  drsSeed?: number;
+  fleet?: Fleet;
+  /** Seed the Orders demo (groups and plan) on first start. Default true. */
+  seedDemo?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  graphqlUrl: string;
+  dataDir: string | undefined;
+  /** Set when the admin password was generated on this (first) start. */
+  generatedAdminPassword: string | undefined;
+  drs: DrsSimulatorHandle;
+  bus: LocalEventBus;
+  lambda: LocalLambdaRuntime;
+  dynamodb: LocalDynamoDb;
+  identity: LocalIdentityProvider;
+  streams: StreamDispatcher;
+  awsEndpoint: string;
+  demoSeeded: boolean;
+  close(): Promise<void>;
+}
+
+export function repositoryRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+}
+
+/** Starts the whole product in this process: the same serverless.yml files, run locally. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const rootDir = options.rootDir ?? repositoryRoot();
+  const log = options.log ?? ((line: string) => process.stderr.write(`[lifeboat] ${line}\n`));
+  const settings = LOCAL_SETTINGS;
+  const dataDir = options.dataDir;
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+  };
+
+  try {
+    const project = loadProject(rootDir, settings);
+
+    const dynamodb = await startLocalDynamoDb(dataDir ? { dataDir } : {});
+    closers.push(() => dynamodb.close());
+    await dynamodb.createTables(project.tables);
+
+    const bus = new LocalEventBus({ ...settings, buses: project.eventBuses, ...(dataDir ? { dataDir } : {}), log });
+    closers.push(() => bus.close());
+    const lambda = new LocalLambdaRuntime(project.functions, settings);
+    const aws = await startAwsEndpoint(lambda, bus);
+    closers.push(() => aws.close());
+
+    const drs = await startDrsSimulator({
+      ...(options.fleet ? { fleet: options.fleet } : {}),
+      timeScale: options.drsTimeScale ?? 0.01,
+      ...(options.drsSeed !== undefined ? { seed: options.drsSeed } : {}),
+      defaultRegion: settings.region,
+      // Same seed: the fleet keeps its source server ids across restarts; a new salt: job ids are never reused.
+      runSalt: String(Date.now()),
+      publishEvents: async (events) => {
+        for (const event of events) bus.putAwsEvent(event);
+      },
+    });
+    closers.push(() => drs.close());
+
+    // The environment every function sees: the serverless.yml values plus the local endpoints.
+    Object.assign(process.env, {
+      AWS_REGION: settings.region,
+      AWS_DEFAULT_REGION: settings.region,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALLIFEBOAT',
+      AWS_SECRET_ACCESS_KEY: 'local-secret',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+      AWS_ENDPOINT_URL_LAMBDA: aws.url,
+      AWS_ENDPOINT_URL_DRS: drs.url,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_DEV: 'true',
+      ...project.environment,
+    });
+    delete process.env.AWS_PROFILE;
+
+    for (const fn of project.functions) {
+      for (const event of fn.events) {
+        if (event.type === 'eventBridge') {
+          bus.addRule({ name: event.ruleName, eventBus: event.eventBus, pattern: event.pattern, maximumRetryAttempts: event.maximumRetryAttempts, maximumEventAgeSeconds: event.maximumEventAgeSeconds, target: (e) => lambda.invoke(fn.name, e) });
+        } else if (event.type === 'schedule') {
+          bus.addRule({ name: event.ruleName, eventBus: 'default', maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400, target: (e) => lambda.invoke(fn.name, e) });
+        }
+      }
+    }
+    await lambda.preload();
+
+    const consumers: StreamConsumer[] = project.functions.flatMap((fn) =>
+      fn.events.flatMap((event) => (event.type === 'stream' ? [{ functionName: fn.name, table: event.table, batchSize: event.batchSize, maximumRetryAttempts: event.maximumRetryAttempts, invoke: (e: { Records: unknown[] }) => lambda.invoke(fn.name, e) }] : [])),
+    );
+    const checkpointDir = dataDir ? path.join(dataDir, 'dynamodb-streams') : undefined;
+    const streams = new StreamDispatcher(dynamodb.streams, consumers, { ...settings, ...(checkpointDir ? { checkpointDir } : {}), report: log });
+    streams.start();
+    closers.push(() => streams.close());
+
+    const scheduler = new Scheduler((rule, event) => bus.fire(rule, event), settings);
+    for (const fn of project.functions) for (const event of fn.events) if (event.type === 'schedule') scheduler.add(event);
+    closers.push(() => scheduler.close());
+
+    const resumed = bus.resumePendingDeliveries();
+    if (resumed > 0) log(`resumed ${resumed} event deliveries left pending by the last run`);
+
+    const host = options.host ?? '127.0.0.1';
+    const requestedPort = options.port ?? 4000;
+    // A fixed issuer (not naming the port) keeps tokens valid whatever port the gateway gets.
+    const identity = new LocalIdentityProvider({ ...(dataDir ? { dataDir } : {}), issuer: LOCAL_ISSUER, clientId: LOCAL_CLIENT_ID });
+    const { generatedAdminPassword } = await identity.init(options.adminPassword);
+
+    const stage = settings.stage;
+    const services = {
+      catalog: new ServiceApiClient(functionNameOf('catalog', stage, 'api')),
+      planning: new ServiceApiClient(functionNameOf('planning', stage, 'api')),
+      execution: new ServiceApiClient(functionNameOf('execution', stage, 'api')),
+    };
+    // The built console (packages/web/dist) when there is one, else the static skeleton console.
+    const webDist = [path.join(rootDir, 'packages', 'web', 'dist'), path.join(rootDir, 'packages', 'web', 'public')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? '';
+    const { startLocalGateway } = await import('@lifeboat/gateway');
+    const gateway = await startLocalGateway({
+      port: requestedPort,
+      host,
+      services,
+      auth: { provider: 'local', issuer: identity.issuer, audience: LOCAL_CLIENT_ID, jwks: identity.jwks() as Jwks },
+      extraRoutes: (req, res) => identity.route(req, res),
+      ...(webDist ? { staticDir: webDist } : {}),
+    });
+    closers.push(() => gateway.close());
+    const port = Number(new URL(gateway.url).port);
+    const url = `http://localhost:${port}`;
+
+    let demoSeeded = false;
+    if (options.seedDemo !== false) {
+      demoSeeded = await seedDemo({ dataDir, catalog: services.catalog, planning: services.planning, log });
+    }
+
+    return {
+      url,
+      graphqlUrl: `${url}/graphql`,
+      dataDir,
+      generatedAdminPassword,
+      drs,
+      bus,
+      lambda,
+      dynamodb,
+      identity,
+      streams,
+      awsEndpoint: aws.url,
+      demoSeeded,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
