@@ -85,7 +85,8 @@ describe('walking skeleton: a drill of the demo plan, end to end through the loc
       const status = result.data?.execution.status;
       return status === 'COMPLETED' || status === 'FAILED' ? result.data?.execution : undefined;
     }, 120_000, 'the drill finishing');
-    await Promise.race([completedLive, new Promise((_, reject) => setTimeout(() => reject(new Error(`no ExecutionCompleted pushed; got ${pushedEvents.join(',')}`)), 10_000))]);
+    let liveTimer: NodeJS.Timeout | undefined;
+    await Promise.race([completedLive, new Promise((_, reject) => (liveTimer = setTimeout(() => reject(new Error(`no ExecutionCompleted pushed; got ${pushedEvents.join(',')}`)), 10_000)))]).finally(() => clearTimeout(liveTimer));
 
     expect(finished.status).toBe('COMPLETED');
     const servers = finished.waves.flatMap((w) => w.servers);
