@@ -13,6 +13,56 @@ export interface FleetAccount {
   regions: string[];
   /** Access key ids whose SigV4-signed calls act as this account (otherwise the fleet's first account). */
   accessKeyIds?: string[];
+  /** IAM roles of this account that STS AssumeRole may assume (the trust policy, simplified). */
+  roles?: FleetRole[];
+}
+
+/** A role in a fleet account: `arn:aws:iam::<accountId>:role/<roleName>`. */
+export interface FleetRole {
+  roleName: string;
+  /** Accounts whose callers may assume it (the trust policy's principals). */
+  trustedAccountIds: string[];
+  /** When set, AssumeRole must pass this ExternalId. */
+  externalId?: string;
+}
+
+/** What SSM reports for a server's recovered instance (scripted per server). */
+export interface FleetSsmScript {
+  /** Default true: the agent is Online once the instance is running. */
+  agentOnline?: boolean;
+  /** Seconds (simulated, scaled like launches) before the agent comes online. */
+  agentDelaySeconds?: number;
+  /** Outcome of SendCommand on the instance; default Success. */
+  commandStatus?: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
+  stdout?: string;
+  stderr?: string;
+}
+
+/**
+ * Faults to inject, from the fleet file or the control API (`POST /_simulator/faults`). The DRS core
+ * applies launch, event and replication faults; the HTTP edge applies throttling, internal errors
+ * and AssumeRole denial. A selector matches servers by id, hostname or all of the given tags.
+ */
+export interface ServerSelector {
+  sourceServerIds?: string[];
+  hostnames?: string[];
+  tags?: TagsMap;
+}
+export interface FaultPlan {
+  /** Launches that FAIL: each rule matches by selector and/or a rate (0..1) drawn from the seed. */
+  launchFailures?: (ServerSelector & { rate?: number })[];
+  /** Launches that take `factor` times longer. */
+  slowLaunches?: (ServerSelector & { factor: number; rate?: number })[];
+  /** What happens to the aws.drs events sent to the bus. */
+  events?: { lossRate?: number; duplicateRate?: number; delayMs?: number; delayRate?: number };
+  /** Servers whose replication stalls (DRS Source Server Data Replication Stalled Change), optionally recovering after a while. */
+  replicationStalls?: (ServerSelector & { afterSeconds?: number; durationSeconds?: number })[];
+  /** ThrottlingException (429 with Retry-After) for the next `count` calls, or a rate of calls, of the named operations (all when omitted). */
+  throttling?: { operations?: string[]; count?: number; rate?: number; retryAfterSeconds?: number };
+  /** InternalServerException (500) likewise. */
+  internalErrors?: { operations?: string[]; count?: number; rate?: number };
+  /** AssumeRole answers AccessDenied for these role ARNs (all when `all`). */
+  assumeRoleDenied?: { roleArns?: string[]; all?: boolean };
 }
 
 export interface FleetServer {
@@ -25,6 +75,8 @@ export interface FleetServer {
   replicationState?: DataReplicationState;
   /** Forces the outcome of this server's launches (default SUCCEED when replicating). */
   launchOutcome?: LaunchOutcome;
+  /** Scripted SSM behaviour of this server's recovered instances. */
+  ssm?: FleetSsmScript;
   /** A fixed id instead of the one derived from the seed (pattern s-[0-9a-zA-Z]{17}). */
   sourceServerID?: string;
   /** `sourceProperties.os.fullString`; a typical string for the OS by default. */
@@ -39,6 +91,7 @@ export interface FleetServer {
 export interface Fleet {
   accounts: FleetAccount[];
   servers: FleetServer[];
+  faults?: FaultPlan;
 }
 
 export const DEMO_ACCOUNT_ID = '123456789012';
