@@ -3,31 +3,24 @@
  * records exactly as the service's `<NAME>_IDEMPOTENCY_TABLE` does in AWS.
  */
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { lambdaContext, startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import { createEvent, type DomainEvent, type EventBridgeEnvelope } from '../src/envelope.js';
 import { EventValidationError } from '../src/schemas.js';
 import { awsEventConsumer, lifeboatEventConsumer } from '../src/consumer.js';
-import { delivered, drsLaunchResult, lambdaContext, type DrsLaunchResult } from './support/lambda.js';
+import { delivered, drsLaunchResult, type DrsLaunchResult } from './support/envelopes.js';
 
-// dynalite ships no type declarations; describe the one call we make.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+let local: ServiceDynamoDb;
 let dynamo: DynamoDBClient;
 let tableCount = 0;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  local = await startServiceDynamoDb();
+  dynamo = local.client;
 });
 
 afterAll(async () => {
-  dynamo.destroy();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  await local.stop();
 });
 
 /** A fresh idempotency table (partition key `id`), as the services declare it. */

@@ -4,11 +4,11 @@
  */
 import { describe, it, expect, beforeEach, jest } from '@jest/globals';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { lambdaContext, stubClient } from '@lifeboat/testing';
 import { createEvent, type DomainEvent } from '../src/envelope.js';
 import { EventValidationError } from '../src/schemas.js';
 import { awsEventConsumer, lifeboatEventConsumer } from '../src/consumer.js';
-import { delivered, drsLaunchResult, lambdaContext } from './support/lambda.js';
-import { stubClient } from './support/sdk-mock.js';
+import { delivered, drsLaunchResult } from './support/envelopes.js';
 
 const dynamoMock = stubClient(DynamoDBClient);
 const dynamoDbClient = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeEach } from '@jest/globals';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput, type PutEventsRequestEntry, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { stubClient } from '@lifeboat/testing';
 import { EventPublisher, PublishError, MAX_BYTES_PER_PUT, MAX_ENTRIES_PER_PUT, batchEntries, entrySize } from '../src/publisher.js';
 import { EventValidationError } from '../src/schemas.js';
 import { createEvent, type DomainEvent } from '../src/envelope.js';
-import { stubClient } from './support/sdk-mock.js';
 
 const eventBridge = stubClient(EventBridgeClient);
 const BUS = 'lifeboat-test';

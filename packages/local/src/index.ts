@@ -4,6 +4,7 @@ export { startLocalDynamoDb } from './dynamodb/index.js';
 export { LocalEventBus } from './eventbridge/bus.js';
 export type { BusEvent, BusRule } from './eventbridge/bus.js';
 export { matchesEventPattern, validateEventPattern, compileEventPattern } from './eventbridge/event-pattern.js';
-export { loadProject } from './serverless/project.js';
+export { loadProject, tablesOfServerlessYml } from './serverless/project.js';
+export type { LocalProject, LocalFunction, LocalSettings } from './serverless/project.js';
 export { LocalIdentityProvider } from './identity/provider.js';
 export { DEMO_PLAN_NAME } from './demo-seed.js';

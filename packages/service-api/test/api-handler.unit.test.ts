@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach, jest } from '@jest/globals';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { stubClient } from '@lifeboat/testing';
 import {
   ConflictError,
   ForbiddenError,
@@ -24,7 +25,6 @@ import {
   type ErrorBody,
   type Permission,
 } from '../src/index.js';
-import { stubClient } from './support/sdk-mock.js';
 
 const alice: Caller = { userId: 'sub-alice', username: 'alice', roles: ['PlanAuthor'] };
 const victor: Caller = { userId: 'sub-victor', username: 'victor', roles: ['Viewer'] };

@@ -6,10 +6,9 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiRequest, ApiResponse, Caller, SourceServerView } from '@lifeboat/service-api';
 import { validateEventDetail } from '@lifeboat/events';
+import type { ServiceDynamoDb } from '@lifeboat/testing';
+import { mockEventBridge, startServiceDynamoDb } from '@lifeboat/testing';
 import type { DrsSourceServer } from '../src/domain/inventory.js';
-import type { LocalDynamo } from './support/dynamo.js';
-import { createTablesOf, startDynalite } from './support/dynamo.js';
-import { mockEventBridge } from './support/event-bridge.js';
 import { drsServer, serverId } from './support/fixtures.js';
 
 const STAGE = 'test';
@@ -21,7 +20,7 @@ const drs = mockClient(DrsClient);
 const eventBridge = mockEventBridge();
 const published = eventBridge.published;
 
-let dynamo: LocalDynamo;
+let dynamo: ServiceDynamoDb;
 let tables: Record<string, string>;
 let api: (request: ApiRequest) => Promise<ApiResponse>;
 let sync: (event: never) => Promise<{ discovered: number; changed: number; removed: number }>;
@@ -32,13 +31,9 @@ let listing: DrsSourceServer[] = [];
 let tokensSent: (string | undefined)[] = [];
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  tables = await createTablesOf(dynamo.client, SERVERLESS_YML, STAGE);
+  dynamo = await startServiceDynamoDb(SERVERLESS_YML, { stage: STAGE });
+  tables = dynamo.tables;
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     LIFEBOAT_STAGE: STAGE,
     EVENT_BUS_NAME: `lifeboat-${STAGE}`,
     CATALOG_SERVERS_TABLE: tables.CatalogServersTable,

@@ -1,24 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
 import type { DomainEvent } from '@lifeboat/events';
 import { newEventId } from '@lifeboat/events';
+import { startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import { handleCommand, loadExecution } from '../src/command-handler.js';
 import { DynamoDbEventStore } from '../src/event-store/dynamodb.js';
 import type { EventStore } from '../src/event-store/event-store.js';
 import { StreamVersionConflictError, canonicalJson, hashEvent, verifyChain } from '../src/event-store/event-store.js';
 import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { EXECUTION_ID, history, jobId, launchResult, plan, recordJob, startExecution } from './support/decider-spec.js';
-import type { LocalDynamo } from './support/dynalite.js';
-import { createExecutionTables, startDynalite } from './support/dynalite.js';
 
-let dynamo: LocalDynamo;
+let dynamo: ServiceDynamoDb;
 let eventsTable: string;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  eventsTable = (await createExecutionTables(dynamo.client, 'contract')).events;
+  dynamo = await startServiceDynamoDb(fileURLToPath(new URL('../serverless.yml', import.meta.url)), { stage: 'contract' });
+  eventsTable = dynamo.table('ExecutionEventsTable');
 });
 afterAll(async () => {
-  await dynamo.close();
+  await dynamo.stop();
 });
 
 let streams = 0;

@@ -1,10 +1,12 @@
 /**
  * The execution service's handlers driven in-process, as the deployed functions are: DynamoDB is
- * dynalite, DRS, EventBridge and the planning API (Lambda Invoke) are mocked at the SDK. The test
- * plays the parts around the service: the DynamoDB stream of the events table (dynalite has none),
+ * the local one (dynalite behind the local runtime's proxy), DRS, EventBridge and the planning API
+ * (Lambda Invoke) are mocked at the SDK. The test plays the parts around the service: the DynamoDB
+ * stream of the events table (read by scanning, so that the test decides when records arrive),
  * the bus, DRS's launch-result events and the verification service.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Job } from '@aws-sdk/client-drs';
@@ -14,12 +16,10 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { newEventId, validateEventDetail } from '@lifeboat/events';
 import type { ApiResponse, Caller, ExecutionView, PlanSnapshot, StoredEventView } from '@lifeboat/service-api';
+import type { ClientStub, ServiceDynamoDb } from '@lifeboat/testing';
+import { lambdaContext, startServiceDynamoDb, stubClient } from '@lifeboat/testing';
 import { verifyChain } from '../src/event-store/event-store.js';
 import { sid } from './support/decider-spec.js';
-import type { LocalDynamo } from './support/dynalite.js';
-import { createExecutionTables, startDynalite } from './support/dynalite.js';
-import type { ClientStub } from './support/aws.js';
-import { lambdaContext, stubClient } from './support/aws.js';
 
 const STAGE = 'flow';
 const ACCOUNT = '123456789012';
@@ -41,8 +41,8 @@ function server(n: number, criticality: 'CRITICAL' | 'OPTIONAL' = 'CRITICAL') {
   return { sourceServerId: sid(n), accountId: ACCOUNT, region: REGION, hostname: `host-${n}`, criticality };
 }
 
-let dynamo: LocalDynamo;
-let tables: Awaited<ReturnType<typeof createExecutionTables>>;
+let dynamo: ServiceDynamoDb;
+let tables: { events: string; jobs: string; executions: string; idempotency: string };
 let drsMock: ClientStub;
 let busMock: ClientStub;
 let lambdaMock: ClientStub;
@@ -63,13 +63,14 @@ const published: DomainEvent[] = [];
 const deliveries: { kind: 'lifeboat' | 'drs'; envelope: EventBridgeEnvelope }[] = [];
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  tables = await createExecutionTables(dynamo.client, STAGE);
+  dynamo = await startServiceDynamoDb(fileURLToPath(new URL('../serverless.yml', import.meta.url)), { stage: STAGE });
+  tables = {
+    events: dynamo.table('ExecutionEventsTable'),
+    jobs: dynamo.table('ExecutionJobsTable'),
+    executions: dynamo.table('ExecutionsTable'),
+    idempotency: dynamo.table('ExecutionIdempotencyTable'),
+  };
   Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     EXECUTION_EVENTS_TABLE: tables.events,
     EXECUTION_JOBS_TABLE: tables.jobs,
     EXECUTION_EXECUTIONS_TABLE: tables.executions,
@@ -149,7 +150,7 @@ afterAll(async () => {
   drsMock.restore();
   busMock.restore();
   lambdaMock.restore();
-  await dynamo.close();
+  await dynamo.stop();
 });
 
 // ---------------------------------------------------------------- the parts the test plays

@@ -6,39 +6,33 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dy
 import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { createEvent, validateEventDetail } from '@lifeboat/events';
 import type { ApiRequest, ApiResponse, Caller, PlanSnapshot, ProtectionGroupView, RecoveryPlanView } from '@lifeboat/service-api';
+import type { GatedServiceDynamoDb, TransactionGate } from '@lifeboat/testing';
+import { lambdaContext as contextOf, mockEventBridge, startServiceDynamoDb } from '@lifeboat/testing';
 import type { InventoryServer } from '../src/domain/inventory.js';
-import type { LocalDynamo } from './support/dynamo.js';
-import { createTablesOf, startDynalite } from './support/dynamo.js';
-import { mockEventBridge } from './support/event-bridge.js';
 import { ACCOUNT, REGION, server, serverId } from './support/fixtures.js';
-import type { TransactionalProxy } from './support/transactions.js';
-import { startTransactionalProxy } from './support/transactions.js';
 
 const STAGE = 'test';
 const SERVERLESS_YML = fileURLToPath(new URL('../serverless.yml', import.meta.url));
 const author: Caller = { userId: 'u-author', username: 'paul', roles: ['PlanAuthor'] };
 const otherAuthor: Caller = { userId: 'u-author-2', username: 'petra', roles: ['PlanAuthor'] };
 const viewer: Caller = { userId: 'u-viewer', username: 'vera', roles: ['Viewer'] };
-const lambdaContext = { functionName: `lifeboat-planning-${STAGE}-onInventoryEvent`, awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const lambdaContext = contextOf(`lifeboat-planning-${STAGE}-onInventoryEvent`);
 
 const eventBridge = mockEventBridge();
-let dynamo: LocalDynamo;
-let proxy: TransactionalProxy;
+let dynamo: GatedServiceDynamoDb;
+/** The TransactWriteItems calls that reach DynamoDB: counted, and held back to make a race certain. */
+let proxy: TransactionGate;
 let db: DynamoDBDocumentClient;
 let tables: Record<string, string>;
 let api: (request: ApiRequest) => Promise<ApiResponse>;
 let onInventoryEvent: (event: EventBridgeEnvelope<EventDetail>, context: Context) => Promise<void>;
 
 beforeAll(async () => {
-  dynamo = await startDynalite();
-  proxy = await startTransactionalProxy(dynamo.endpoint);
-  tables = await createTablesOf(dynamo.client, SERVERLESS_YML, STAGE);
+  dynamo = await startServiceDynamoDb(SERVERLESS_YML, { stage: STAGE, gateTransactions: true });
+  proxy = dynamo.transactions;
+  tables = dynamo.tables;
   db = DynamoDBDocumentClient.from(dynamo.client);
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
     LIFEBOAT_STAGE: STAGE,
     EVENT_BUS_NAME: `lifeboat-${STAGE}`,
     PLANNING_GROUPS_TABLE: tables.PlanningGroupsTable,
@@ -53,7 +47,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   eventBridge.restore();
-  await proxy.stop();
   await dynamo.stop();
 });
 
@@ -88,7 +81,7 @@ function catalogEvent(type: 'SourceServerDiscovered' | 'SourceServerChanged' | '
 
 const discovered = (s: InventoryServer) => catalogEvent('SourceServerDiscovered', s);
 const scan = async <T>(table: string | undefined) => ((await db.send(new ScanCommand({ TableName: table }))).Items ?? []) as T[];
-const publishedOf = (type: string) => eventBridge.published.filter((entry) => entry.DetailType === type).map((entry) => JSON.parse(entry.Detail ?? '{}') as EventDetail);
+const publishedOf = (type: string) => eventBridge.events(type).map(({ detail }) => detail);
 
 describe('planning’s copy of the inventory (onInventoryEvent)', () => {
   it('records discovered servers, once however often an event is delivered', async () => {

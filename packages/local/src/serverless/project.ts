@@ -165,6 +165,15 @@ function loadStack(file: string, settings: LocalSettings, imports: Record<string
   return { name: service, dir, functions, tables: tablesOf(stack), exports: exportsOf(config, stack) };
 }
 
+/**
+ * The DynamoDB tables one serverless.yml declares, resolved for a stage: tests create exactly what
+ * the deployment creates.
+ */
+export function tablesOfServerlessYml(file: string, settings: LocalSettings): TableDefinition[] {
+  const config = readConfig(file, settings);
+  return tablesOf(stackOf(config, settings, {}));
+}
+
 /** Reads the root platform stack and every services/* stack, as they deploy, for one stage. */
 export function loadProject(rootDir: string, settings: LocalSettings): LocalProject {
   const platform = loadStack(path.join(rootDir, 'serverless.yml'), settings, {});

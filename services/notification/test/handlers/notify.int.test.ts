@@ -2,13 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DeleteItemCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ApiRequest, ApiResponse } from '@lifeboat/service-api';
+import { lambdaContext, startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import type { handler as ApiHandler } from '../../src/handlers/api.js';
 import type { handler as NotifyHandler } from '../../src/handlers/notify.js';
 import type { OutboxMessage, OutboxPage } from '../../src/outbox.js';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../support/dynamodb.js';
-import { envelopeOf, executionCompleted, executionStarted, lambdaContext, published, waveCompleted, waveFailed } from '../support/events.js';
+import { envelopeOf, executionCompleted, executionStarted, published, waveCompleted, waveFailed } from '../support/events.js';
 
-let db: LocalDynamoDb;
+let db: ServiceDynamoDb;
 let notify: typeof NotifyHandler;
 let api: typeof ApiHandler;
 
@@ -42,7 +42,7 @@ async function listAll(input: Record<string, unknown>): Promise<OutboxMessage[]>
 
 beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
-  db = await startLocalDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
+  db = await startServiceDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
   process.env.NOTIFICATION_OUTBOX_TABLE = db.tables.NotificationOutboxTable;
   process.env.NOTIFICATION_EXECUTIONS_TABLE = db.tables.NotificationExecutionsTable;
   process.env.NOTIFICATION_IDEMPOTENCY_TABLE = db.tables.NotificationIdempotencyTable;

@@ -3,15 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@je
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeRecoveryInstancesCommand, DrsClient, type RecoveryInstance } from '@aws-sdk/client-drs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { lambdaContext, mockEventBridge, startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import type { handler as VerifyServerHandler } from '../../src/handlers/verify-server.js';
-import { startLocalDynamoDb, type LocalDynamoDb } from '../support/dynamodb.js';
-import { mockEventBridge } from '../support/event-bridge.js';
-import { JOB_ID, SOURCE_SERVER_ID, envelopeOf, lambdaContext, serverLaunched } from '../support/events.js';
+import { JOB_ID, SOURCE_SERVER_ID, envelopeOf, serverLaunched } from '../support/events.js';
 
 const drs = mockClient(DrsClient);
 const eventBridge = mockEventBridge();
 
-let db: LocalDynamoDb;
+let db: ServiceDynamoDb;
 let handler: typeof VerifyServerHandler;
 
 interface VerificationData {
@@ -28,11 +27,11 @@ function instance(overrides: Partial<RecoveryInstance> = {}): RecoveryInstance {
   return { recoveryInstanceID: 'i-ri0123456789abcdef', ec2InstanceID: 'i-0abc1234def567890', ec2InstanceState: 'RUNNING', sourceServerID: SOURCE_SERVER_ID, jobID: JOB_ID, isDrill: true, ...overrides };
 }
 
-const published = () => eventBridge.published<VerificationData>();
+const published = () => eventBridge.events<VerificationData>();
 
 beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
-  db = await startLocalDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
+  db = await startServiceDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
   process.env.VERIFICATION_IDEMPOTENCY_TABLE = db.tables.VerificationIdempotencyTable;
   process.env.EVENT_BUS_NAME = 'lifeboat-test';
   process.env.LIFEBOAT_STAGE = 'test';

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { createEvent } from '@lifeboat/events';
 
@@ -44,8 +43,4 @@ export function envelopeOf<TData>(event: DomainEvent<string, TData>): EventBridg
     resources: [],
     detail: { metadata: event.metadata, data: event.data },
   };
-}
-
-export function lambdaContext(functionName: string): Context {
-  return { functionName, awsRequestId: `req-${Math.random().toString(36).slice(2)}`, getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 }

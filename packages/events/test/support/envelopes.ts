@@ -1,25 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from '../../src/envelope.js';
 import { sourceOf, type LifeboatEventType } from '../../src/schemas.js';
-
-/** A Lambda-like context, as the Lambda service (or the local runtime) passes one. */
-export function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2025/01/01/[$LATEST]test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** The EventBridge event a rule delivers for a published Lifeboat domain event. */
 export function delivered(event: DomainEvent, id: string = randomUUID()): EventBridgeEnvelope<EventDetail> {
