@@ -1,21 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import type { EventBridgeEnvelope } from '@lifeboat/events';
 import { compileEventPattern } from './event-pattern.js';
 
-/** An event as EventBridge delivers it to a target. */
-export interface BusEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-  'replay-name'?: string;
-}
+/** An event as EventBridge delivers it to a target (a replayed one names its replay). */
+export type BusEvent = EventBridgeEnvelope & { version: '0'; 'replay-name'?: string };
 
 /** A rule with one target: what the `eventBridge` and `schedule` events of a function declare. */
 export interface BusRule {

@@ -1,3 +1,4 @@
+import type { SourceServerData } from '@lifeboat/events';
 import type { SourceServerView } from '@lifeboat/service-api';
 
 /**
@@ -151,17 +152,7 @@ export function countOf(diff: InventoryDiff): { discovered: number; changed: num
 }
 
 /** The data of SourceServerDiscovered (events/schemas/SourceServerDiscovered.schema.json). */
-export interface SourceServerData {
-  sourceServerId: string;
-  accountId: string;
-  region: string;
-  arn: string;
-  hostname: string;
-  os: string;
-  tags: Record<string, string>;
-  replicationState: string;
-  stagingAccountId?: string;
-}
+export type { SourceServerData } from '@lifeboat/events';
 
 /** The announced state of a server: its view without what only the catalog keeps. */
 export function sourceServerData(server: SourceServerView): SourceServerData {

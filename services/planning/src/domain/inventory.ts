@@ -1,3 +1,4 @@
+import type { SourceServerData } from '@lifeboat/events';
 /**
  * Planning's own copy of the DRS inventory, projected from the catalog's events (planning never
  * reads the catalog's tables). Events arrive at least once and in any order, so each record keeps
@@ -5,18 +6,8 @@
  * tombstone so that a late SourceServerChanged cannot bring the server back.
  */
 
-/** A source server as planning knows it. */
-export interface InventoryServer {
-  sourceServerId: string;
-  accountId: string;
-  region: string;
-  arn: string;
-  hostname: string;
-  os: string;
-  tags: Record<string, string>;
-  replicationState: string;
-  stagingAccountId?: string;
-}
+/** A source server as planning knows it: what the catalog announced. */
+export type InventoryServer = SourceServerData;
 
 export type InventoryRecord =
   | ({ removed: false; position: string } & InventoryServer)
