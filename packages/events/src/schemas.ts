@@ -5,7 +5,11 @@ import SourceServerDiscovered from '../../../events/schemas/SourceServerDiscover
 import SourceServerChanged from '../../../events/schemas/SourceServerChanged.schema.json' with { type: 'json' };
 import SourceServerRemoved from '../../../events/schemas/SourceServerRemoved.schema.json' with { type: 'json' };
 import ProtectionGroupCreated from '../../../events/schemas/ProtectionGroupCreated.schema.json' with { type: 'json' };
+import ProtectionGroupUpdated from '../../../events/schemas/ProtectionGroupUpdated.schema.json' with { type: 'json' };
+import ProtectionGroupDeleted from '../../../events/schemas/ProtectionGroupDeleted.schema.json' with { type: 'json' };
 import RecoveryPlanCreated from '../../../events/schemas/RecoveryPlanCreated.schema.json' with { type: 'json' };
+import RecoveryPlanUpdated from '../../../events/schemas/RecoveryPlanUpdated.schema.json' with { type: 'json' };
+import RecoveryPlanDeleted from '../../../events/schemas/RecoveryPlanDeleted.schema.json' with { type: 'json' };
 import ExecutionStarted from '../../../events/schemas/ExecutionStarted.schema.json' with { type: 'json' };
 import WaveStarted from '../../../events/schemas/WaveStarted.schema.json' with { type: 'json' };
 import ServerLaunchRequested from '../../../events/schemas/ServerLaunchRequested.schema.json' with { type: 'json' };
@@ -20,6 +24,7 @@ import ServerVerified from '../../../events/schemas/ServerVerified.schema.json' 
 import ServerVerificationFailed from '../../../events/schemas/ServerVerificationFailed.schema.json' with { type: 'json' };
 import ServerVerificationRecorded from '../../../events/schemas/ServerVerificationRecorded.schema.json' with { type: 'json' };
 import DRSSourceServerLaunchResult from '../../../events/schemas/aws/DRSSourceServerLaunchResult.schema.json' with { type: 'json' };
+import DRSSourceServerDataReplicationStalledChange from '../../../events/schemas/aws/DRSSourceServerDataReplicationStalledChange.schema.json' with { type: 'json' };
 
 /**
  * Every Lifeboat event schema, by detail-type. Schemas are imported (not read from disk) so that
@@ -27,7 +32,8 @@ import DRSSourceServerLaunchResult from '../../../events/schemas/aws/DRSSourceSe
  */
 export const lifeboatEventSchemas = {
   SourceServerDiscovered, SourceServerChanged, SourceServerRemoved,
-  ProtectionGroupCreated, RecoveryPlanCreated,
+  ProtectionGroupCreated, ProtectionGroupUpdated, ProtectionGroupDeleted,
+  RecoveryPlanCreated, RecoveryPlanUpdated, RecoveryPlanDeleted,
   ExecutionStarted, WaveStarted, ServerLaunchRequested, RecoveryJobStarted, ServerLaunched, ServerLaunchFailed,
   ServerVerificationRecorded, WaveCompleted, WaveFailed, ExecutionCompleted, ExecutionFailed,
   ServerVerified, ServerVerificationFailed,
@@ -35,7 +41,10 @@ export const lifeboatEventSchemas = {
 
 /** Schemas of AWS events that Lifeboat consumes, by `source` and `detail-type`. */
 export const awsEventSchemas: Record<string, Record<string, object>> = {
-  'aws.drs': { 'DRS Source Server Launch Result': DRSSourceServerLaunchResult },
+  'aws.drs': {
+    'DRS Source Server Launch Result': DRSSourceServerLaunchResult,
+    'DRS Source Server Data Replication Stalled Change': DRSSourceServerDataReplicationStalledChange,
+  },
 };
 
 export type LifeboatEventType = keyof typeof lifeboatEventSchemas;

@@ -1,2 +1,3 @@
-export type { DrsSourceServer, InventoryDiff, OsFamily } from './domain/inventory.js';
+export type { DrsSourceServer, InventoryDiff, OsFamily, AnnouncedSourceServer } from './domain/inventory.js';
 export { diffInventory, toSourceServerView, osFamilyOf, parseSourceServerArn } from './domain/inventory.js';
+export { notReadyReasonOf, durationSeconds } from './domain/replication.js';

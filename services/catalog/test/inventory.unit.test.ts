@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SourceServerView } from '@lifeboat/service-api';
 import type { InventoryDiff } from '../src/domain/inventory.js';
-import { diffInventory, inventoryEventsOf, osFamilyOf, parseSourceServerArn, toSourceServerView, toSourceServerViews } from '../src/domain/inventory.js';
-import { drsServer, serverId, view } from './support/fixtures.js';
+import { announcementOf, diffInventory, inventoryEventsOf, osFamilyOf, parseSourceServerArn, toSourceServerView, toSourceServerViews, withAssignment } from '../src/domain/inventory.js';
+import { ACCOUNT, REGION, drsServer, serverId, view } from './support/fixtures.js';
 
 const SEEN_AT = '2025-06-01T12:00:00.000Z';
 
@@ -12,7 +12,7 @@ function given(known: SourceServerView[]) {
     whenSeen: (seen: SourceServerView[]) => ({
       then: (expected: Partial<InventoryDiff>) => {
         const diff = diffInventory(known, seen);
-        expect(diff).toEqual({ discovered: [], changed: [], removed: [], unchanged: [], ...expected });
+        expect(diff).toEqual({ discovered: [], changed: [], refreshed: [], removed: [], unchanged: [], ...expected });
       },
     }),
   };
@@ -30,8 +30,8 @@ describe('diffInventory', () => {
 
   it('names every changed field, and only those', () => {
     const before = view(1);
-    const after = view(1, { replicationState: 'STALLED', readyForRecovery: false, tags: { app: 'shop', tier: 'db' }, hostname: 'db-1', lastSeenAt: SEEN_AT });
-    given([before]).whenSeen([after]).then({ changed: [{ before, after, changedFields: ['hostname', 'tags', 'replicationState'] }] });
+    const after = view(1, { replicationState: 'STALLED', tags: { app: 'shop', tier: 'db' }, hostname: 'db-1', lastSeenAt: SEEN_AT });
+    given([before]).whenSeen([after]).then({ changed: [{ before, after, changedFields: ['hostname', 'tags', 'replicationState', 'notReadyReason'] }] });
   });
 
   it('sees a tag whose value changed, one removed, and one added as changed tags', () => {
@@ -85,6 +85,9 @@ describe('toSourceServerView (a DRS SourceServer as the catalog sees it)', () =>
         readyForRecovery: true,
         stagingAccountId: '444455556666',
         lastSeenAt: SEEN_AT,
+        fqdn: 'host-7.corp.example',
+        osName: 'Microsoft Windows Server 2019 Datacenter',
+        replication: { state: 'CONTINUOUS' },
       },
     });
   });
@@ -128,16 +131,66 @@ describe('toSourceServerView (a DRS SourceServer as the catalog sees it)', () =>
 
 describe('inventoryEventsOf', () => {
   it('announces discovered, changed and removed servers with the data their schemas ask for', () => {
-    const changed = view(2, { replicationState: 'STALLED', readyForRecovery: false });
+    const changed = view(2, { replicationState: 'STALLED' });
     const events = inventoryEventsOf(diffInventory([view(2), view(3)], [view(1), changed]));
     expect(events.map((e) => [e.type, e.sourceServerId])).toEqual([
       ['SourceServerDiscovered', serverId(1)],
       ['SourceServerChanged', serverId(2)],
       ['SourceServerRemoved', serverId(3)],
     ]);
-    expect(events[0]?.data).not.toHaveProperty('readyForRecovery');
+    expect(events[0]?.data).toMatchObject({ readyForRecovery: true });
     expect(events[0]?.data).not.toHaveProperty('lastSeenAt');
-    expect(events[1]?.data).toMatchObject({ replicationState: 'STALLED', changedFields: ['replicationState'] });
+    expect(events[0]?.data).not.toHaveProperty('replication');
+    expect(events[1]?.data).toMatchObject({ replicationState: 'STALLED', readyForRecovery: false, notReadyReason: 'replication stalled', changedFields: ['replicationState', 'notReadyReason'] });
     expect(events[2]?.data).toEqual({ sourceServerId: serverId(3), accountId: '123456789012', region: 'us-east-1' });
+  });
+});
+
+describe('diffInventory: what is written and what is announced', () => {
+  it('rewrites, without announcing, a server whose lag moved to another band', () => {
+    const before = view(1, { replication: { state: 'CONTINUOUS', lagDuration: 'PT5S', lagSeconds: 5 } });
+    const wobble = view(1, { replication: { state: 'CONTINUOUS', lagDuration: 'PT20S', lagSeconds: 20 } });
+    const behind = view(1, { replication: { state: 'CONTINUOUS', lagDuration: 'PT20M', lagSeconds: 1200 } });
+    given([before]).whenSeen([wobble]).then({ unchanged: [wobble] });
+    given([before]).whenSeen([behind]).then({ refreshed: [behind] });
+  });
+
+  it('rewrites, without announcing, a server that joined a protection group', () => {
+    const grouped = withAssignment(view(1), { protectionGroupId: 'pg-1', name: 'Database' });
+    given([view(1)]).whenSeen([grouped]).then({ refreshed: [grouped] });
+    expect(grouped).toMatchObject({ protectionGroupId: 'pg-1', protectionGroupName: 'Database' });
+    expect(withAssignment(grouped, undefined)).not.toHaveProperty('protectionGroupId');
+  });
+
+  it('announces a new last launch and recovery instance', () => {
+    const launched = view(1, { lastLaunch: { type: 'DRILL', jobId: 'drsjob-1', status: 'LAUNCHED', result: 'SUCCEEDED' }, recoveryInstanceId: 'i-0123456789abcdef0' });
+    given([view(1)]).whenSeen([launched]).then({ changed: [{ before: view(1), after: launched, changedFields: ['lastLaunch', 'recoveryInstanceId'] }] });
+  });
+
+  it('leaves alone a server written after the listing started (a DRS event overtook the sync)', () => {
+    const listedAt = '2025-06-01T12:00:00.000Z';
+    const newer = view(1, { replicationState: 'STALLED', lastSeenAt: '2025-06-01T12:00:05.000Z' });
+    const older = view(2, { lastSeenAt: '2025-06-01T11:55:00.000Z' });
+    // DRS's listing still says CONTINUOUS for 1 and no longer lists 3 (discovered by an event meanwhile).
+    const fresh = view(3, { lastSeenAt: '2025-06-01T12:00:03.000Z' });
+    const diff = diffInventory([newer, older, fresh], [view(1), view(2)], { listedAt });
+    expect(diff.changed).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.unchanged.map((s) => s.sourceServerId)).toEqual([serverId(1), serverId(2), serverId(3)]);
+  });
+});
+
+describe('announcementOf (a committed write, before and after)', () => {
+  it('announces a discovery, a change of an announced field, a removal, and nothing else', () => {
+    expect(announcementOf(undefined, view(1))).toMatchObject({ type: 'SourceServerDiscovered', sourceServerId: serverId(1), arn: view(1).arn });
+    expect(announcementOf(view(1), view(1, { hostname: 'db-1' }))).toMatchObject({ type: 'SourceServerChanged', data: { hostname: 'db-1', changedFields: ['hostname'] } });
+    expect(announcementOf(view(1), undefined)).toEqual({
+      type: 'SourceServerRemoved',
+      sourceServerId: serverId(1),
+      arn: view(1).arn,
+      data: { sourceServerId: serverId(1), accountId: ACCOUNT, region: REGION },
+    });
+    expect(announcementOf(view(1), withAssignment(view(1), { protectionGroupId: 'pg-1', name: 'Web' }))).toBeUndefined();
+    expect(announcementOf(undefined, undefined)).toBeUndefined();
   });
 });

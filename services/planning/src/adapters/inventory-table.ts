@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { InventoryRecord, InventoryServer } from '../domain/inventory.js';
 import { serverOf } from '../domain/inventory.js';
 import type { InventoryStore } from '../ports.js';
@@ -40,6 +40,30 @@ export class DynamoInventoryStore implements InventoryStore {
       const server = serverOf(record);
       if (server) servers.set(server.sourceServerId, server);
     }
+    return servers;
+  }
+
+  /** A filtered scan: selectors are saved rarely, and the table holds one record per server. */
+  async listSite(accountId: string, region: string): Promise<InventoryServer[]> {
+    const servers: InventoryServer[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ConsistentRead: true,
+          FilterExpression: 'accountId = :account AND #region = :region AND #removed = :false',
+          ExpressionAttributeNames: { '#region': 'region', '#removed': 'removed' },
+          ExpressionAttributeValues: { ':account': accountId, ':region': region, ':false': false },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const record of (page.Items ?? []) as InventoryRecord[]) {
+        const server = serverOf(record);
+        if (server) servers.push(server);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
     return servers;
   }
 }

@@ -1,5 +1,7 @@
 import type { ProtectionGroupView } from '@lifeboat/service-api';
 import type { InventoryServer } from '../../src/domain/inventory.js';
+import type { ProtectionGroup } from '../../src/domain/protection-group.js';
+import { normalizeGroup } from '../../src/domain/protection-group.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -24,8 +26,9 @@ export function server(n: number, overrides: Partial<InventoryServer> = {}): Inv
   };
 }
 
-export function group(id: string, name: string, servers: number[], overrides: Partial<ProtectionGroupView> = {}): ProtectionGroupView {
-  return {
+/** A stored group of explicit members (normalized: every field present). */
+export function group(id: string, name: string, servers: number[], overrides: Partial<ProtectionGroupView> = {}): ProtectionGroup {
+  return normalizeGroup({
     protectionGroupId: id,
     name,
     accountId: ACCOUNT,
@@ -34,9 +37,21 @@ export function group(id: string, name: string, servers: number[], overrides: Pa
     createdAt: '2025-01-01T00:00:00.000Z',
     createdBy: 'paul',
     ...overrides,
-  };
+  });
 }
 
 export function byId<T>(items: T[], id: (item: T) => string): Map<string, T> {
   return new Map(items.map((item) => [id(item), item]));
+}
+
+/** Deterministic ids: `wave-1`, `wave-2`, `pg-3`… */
+export function sequentialIds(): (prefix: string) => string {
+  let n = 0;
+  return (prefix) => `${prefix}-${++n}`;
+}
+
+/** Deterministic UUIDs. */
+export function sequentialUuids(): () => string {
+  let n = 0;
+  return () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
 }
