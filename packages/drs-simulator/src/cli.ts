@@ -1,16 +1,21 @@
 /**
- * `npm run sim`: the DRS simulator on its own.
+ * `npm run sim`: the DRS simulator on its own (with the EC2, SSM and STS calls Lambdas make, all on
+ * one URL).
  *   --port <n>          default 4599 (0: a free port)
  *   --host <addr>       default 127.0.0.1
  *   --fleet <file>      a fleet in YAML or JSON (the demo fleet without it)
+ *   --generate <n>      a generated fleet of n source servers instead (deterministic for --seed)
+ *   --accounts <n>      with --generate: the number of accounts (default: about 250 servers each)
+ *   --regions <a,b>     with --generate: the regions of every account (default us-east-1)
  *   --time-scale <x>    real time per simulated time, default 0.01
  *   --seed <n>          default 1
- * Prints the endpoint, then every emitted aws.drs event as one JSON line on stdout.
+ * Prints the endpoint and the AWS_ENDPOINT_URL_* variables to set, then every emitted aws.drs
+ * event as one JSON line on stdout.
  */
 import { parseArgs } from 'node:util';
-import { FleetError, loadFleetFile, startDrsSimulator, type Fleet } from './index.js';
+import { FleetError, generateFleet, loadFleetFile, startDrsSimulator, type Fleet } from './index.js';
 
-const USAGE = 'usage: npm run sim -- [--port 4599] [--host 127.0.0.1] [--fleet fleet.yaml] [--time-scale 0.01] [--seed 1]';
+const USAGE = 'usage: npm run sim -- [--port 4599] [--host 127.0.0.1] [--fleet fleet.yaml | --generate 4000 [--accounts 16] [--regions us-east-1,us-west-2]] [--time-scale 0.01] [--seed 1]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -32,6 +37,9 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         fleet: { type: 'string' },
+        generate: { type: 'string' },
+        accounts: { type: 'string' },
+        regions: { type: 'string' },
         'time-scale': { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -49,13 +57,29 @@ async function main(): Promise<void> {
   const port = numberFlag('port', str('port'), (n) => Number.isInteger(n) && n >= 0 && n < 65536) ?? 4599;
   const timeScale = numberFlag('time-scale', str('time-scale'), (n) => n >= 0);
   const seed = numberFlag('seed', str('seed'), Number.isInteger);
+  const generate = numberFlag('generate', str('generate'), (n) => Number.isInteger(n) && n >= 0);
+  const accounts = numberFlag('accounts', str('accounts'), (n) => Number.isInteger(n) && n >= 1);
+  const regions = str('regions')?.split(',').map((r) => r.trim()).filter(Boolean);
   let fleet: Fleet | undefined;
   const fleetPath = str('fleet');
+  if (fleetPath && generate !== undefined) fail('--fleet and --generate cannot be used together');
+  if (generate === undefined && (accounts !== undefined || regions !== undefined)) fail('--accounts and --regions go with --generate');
   if (fleetPath) {
     try {
       fleet = await loadFleetFile(fleetPath);
     } catch (error) {
       fail(error instanceof FleetError ? error.message : String(error));
+    }
+  } else if (generate !== undefined) {
+    try {
+      fleet = generateFleet({
+        servers: generate,
+        ...(accounts !== undefined ? { accounts } : {}),
+        ...(regions && regions.length > 0 ? { regions } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      });
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -73,12 +97,19 @@ async function main(): Promise<void> {
   const sim = handle.simulator;
   const account = sim.fleet.accounts[0];
   const region = account?.regions[0] ?? 'us-east-1';
+  const shown = sim.fleet.accounts.slice(0, 6).map((a) => `${a.accountId} (${a.regions.join(', ')})`).join('; ');
+  const more = sim.fleet.accounts.length > 6 ? ` and ${sim.fleet.accounts.length - 6} more accounts` : '';
+  const roles = sim.fleet.accounts.flatMap((a) => (a.roles ?? []).map((r) => `arn:aws:iam::${a.accountId}:role/${r.roleName}`));
+  const key = account?.accessKeyIds?.[0];
   process.stdout.write([
-    `DRS simulator listening on ${handle.url}`,
-    `  fleet: ${sim.fleet.accounts.map((a) => `${a.accountId} (${a.regions.join(', ')})`).join('; ')}, ${sim.sourceServers().length} source servers`,
+    `DRS simulator (DRS, EC2, SSM, STS) listening on ${handle.url}`,
+    `  fleet: ${shown}${more}, ${sim.sourceServers().length} source servers`,
+    ...(key ? [`  access key of ${account?.accountId ?? ''}: ${key} (any secret)`] : []),
+    ...(roles.length > 0 ? [`  roles for sts assume-role: ${roles.slice(0, 3).join(', ')}${roles.length > 3 ? `, ... (${roles.length})` : ''}`] : []),
     `  seed ${sim.seed}, time scale ${sim.timeScale}; control API: ${handle.url}/_simulator/health`,
     `  try: aws drs describe-source-servers --endpoint-url ${handle.url} --region ${region}`,
-    `  or:  AWS_ENDPOINT_URL_DRS=${handle.url} (any credentials; the SigV4 scope picks the region)`,
+    `  or:  ${['DRS', 'EC2', 'SSM', 'STS'].map((s) => `AWS_ENDPOINT_URL_${s}=${handle.url}`).join(' ')}`,
+    '       (any credentials act as the fleet account listing the access key, else the first; the SigV4 scope picks the region)',
     '',
   ].join('\n'));
 

@@ -75,6 +75,9 @@ export const QUOTA_CODES = {
   concurrentJobs: 'L-D88FAC3A', // Concurrent jobs in progress
   sourceServersInAllJobs: 'L-05AFA8C6', // Max source servers in all Jobs
   concurrentJobsPerSourceServer: 'L-DD6D028C', // Max concurrent Jobs per source server
+  replicatingSourceServers: 'L-C1D14A2B', // Max Total replicating source servers Per AWS Account (not adjustable)
+  sourceServers: 'L-E28BE5E0', // Max Total source servers Per AWS Account (adjustable)
+  launchActionsPerResource: 'L-0588D03B', // Max number of launch actions per resource
 } as const;
 
 export function validationError(fields: ValidationField[], reason: ValidationExceptionReason = 'fieldValidationFailed'): DrsError {
@@ -82,6 +85,15 @@ export function validationError(fields: ValidationField[], reason: ValidationExc
   const details = fields.map((f) => `${f.name}: ${f.message}`).join('; ');
   const message = count === 0 ? 'Invalid request' : `${count} validation error${count === 1 ? '' : 's'} detected: ${details}`;
   return new DrsError('ValidationException', message, { reason, fieldList: fields });
+}
+
+/** A ValidationException about the request as a whole (reason `other`), not one member's constraint. */
+export function invalidRequest(message: string, fields: ValidationField[] = []): DrsError {
+  return new DrsError('ValidationException', message, { reason: 'other', fieldList: fields });
+}
+
+export function accessDenied(message: string): DrsError {
+  return new DrsError('AccessDeniedException', message);
 }
 
 export function cannotParse(message: string): DrsError {

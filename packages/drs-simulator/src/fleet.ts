@@ -2,6 +2,7 @@
  * The simulated estate: AWS accounts with the regions where DRS is initialized, and the source
  * servers that replicate into them.
  */
+import { readFaultPlan } from './faults.js';
 import { DATA_REPLICATION_STATES, type DataReplicationState, type TagsMap } from './model.js';
 
 export type OperatingSystem = 'LINUX' | 'WINDOWS';
@@ -15,6 +16,12 @@ export interface FleetAccount {
   accessKeyIds?: string[];
   /** IAM roles of this account that STS AssumeRole may assume (the trust policy, simplified). */
   roles?: FleetRole[];
+  /**
+   * DRS "trusted accounts" of this account as a staging account: the accounts that may list and
+   * extend its source servers (ListExtensibleSourceServers, CreateExtendedSourceServer). Absent:
+   * every other account of the fleet.
+   */
+  trustedAccountIds?: string[];
 }
 
 /** A role in a fleet account: `arn:aws:iam::<accountId>:role/<roleName>`. */
@@ -84,7 +91,11 @@ export interface FleetServer {
   /** Makes this an extended source server whose staging account is this one. */
   stagingAccountID?: string;
   vmWareUuid?: string;
+  /** The EC2 instance this server is (an AWS-origin server: ReverseReplication applies to it). */
   awsInstanceID?: string;
+  /** For an AWS-origin server: where the instance runs (default: the account's other region, or its own). */
+  originRegion?: string;
+  originAccountID?: string;
   recommendedInstanceType?: string;
 }
 
@@ -175,11 +186,18 @@ export function parseFleet(value: unknown): Fleet {
       if (keys !== undefined && (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && k.length > 0))) {
         problems.push(`${where}.accessKeyIds must be a list of access key ids`);
       }
+      const roles = readRoles(raw.roles, where, problems);
+      const trusted = raw.trustedAccountIds;
+      if (trusted !== undefined && (!Array.isArray(trusted) || !trusted.every((t) => typeof t === 'string' && ACCOUNT_ID.test(t)))) {
+        problems.push(`${where}.trustedAccountIds must be a list of 12-digit account ids`);
+      }
       if (typeof accountId === 'string' && Array.isArray(regions)) {
         accounts.push({
           accountId,
           regions: regions.filter((r): r is string => typeof r === 'string'),
           ...(Array.isArray(keys) ? { accessKeyIds: keys.filter((k): k is string => typeof k === 'string') } : {}),
+          ...(roles ? { roles } : {}),
+          ...(Array.isArray(trusted) ? { trustedAccountIds: trusted.filter((t): t is string => typeof t === 'string') } : {}),
         });
       }
     });
@@ -229,6 +247,9 @@ export function parseFleet(value: unknown): Fleet {
       const vmWareUuid = optionalString(raw, 'vmWareUuid', where, problems);
       const awsInstanceID = optionalString(raw, 'awsInstanceID', where, problems, EC2_INSTANCE_ID);
       const recommendedInstanceType = optionalString(raw, 'recommendedInstanceType', where, problems);
+      const originRegion = optionalString(raw, 'originRegion', where, problems, REGION);
+      const originAccountID = optionalString(raw, 'originAccountID', where, problems, ACCOUNT_ID);
+      const ssm = readSsmScript(raw.ssm, where, problems);
       if (typeof hostname === 'string' && (os === 'LINUX' || os === 'WINDOWS') && typeof accountId === 'string' && typeof region === 'string') {
         servers.push({
           hostname,
@@ -243,11 +264,78 @@ export function parseFleet(value: unknown): Fleet {
           ...(stagingAccountID ? { stagingAccountID } : {}),
           ...(vmWareUuid ? { vmWareUuid } : {}),
           ...(awsInstanceID ? { awsInstanceID } : {}),
+          ...(originRegion ? { originRegion } : {}),
+          ...(originAccountID ? { originAccountID } : {}),
           ...(recommendedInstanceType ? { recommendedInstanceType } : {}),
+          ...(ssm ? { ssm } : {}),
         });
       }
     });
   }
+  const faults = value.faults === undefined ? undefined : readFaultPlan(value.faults, 'faults', problems);
   if (problems.length > 0) throw new FleetError(problems);
-  return { accounts, servers };
+  return { accounts, servers, ...(faults ? { faults } : {}) };
+}
+
+function readRoles(value: unknown, where: string, problems: string[]): FleetRole[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    problems.push(`${where}.roles must be a list`);
+    return undefined;
+  }
+  const roles: FleetRole[] = [];
+  value.forEach((raw: unknown, i) => {
+    const w = `${where}.roles[${i}]`;
+    if (!isRecord(raw)) return void problems.push(`${w} must be an object`);
+    const roleName = raw.roleName;
+    if (typeof roleName !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(roleName)) problems.push(`${w}.roleName must be an IAM role name`);
+    const trusted = raw.trustedAccountIds;
+    const trustedIds = Array.isArray(trusted) ? trusted.map((t) => (typeof t === 'number' ? String(t) : t)) : undefined;
+    if (!trustedIds || !trustedIds.every((t) => typeof t === 'string' && ACCOUNT_ID.test(t))) problems.push(`${w}.trustedAccountIds must be a list of 12-digit account ids`);
+    const externalId = raw.externalId;
+    if (externalId !== undefined && (typeof externalId !== 'string' || externalId.length < 2 || externalId.length > 1224)) problems.push(`${w}.externalId must be a string of 2 to 1224 characters`);
+    if (typeof roleName === 'string' && trustedIds) {
+      roles.push({
+        roleName,
+        trustedAccountIds: trustedIds.filter((t): t is string => typeof t === 'string'),
+        ...(typeof externalId === 'string' ? { externalId } : {}),
+      });
+    }
+  });
+  return roles;
+}
+
+const SSM_COMMAND_STATUSES = ['Success', 'Failed', 'TimedOut', 'Cancelled'] as const;
+
+function readSsmScript(value: unknown, where: string, problems: string[]): FleetSsmScript | undefined {
+  if (value === undefined) return undefined;
+  const w = `${where}.ssm`;
+  if (!isRecord(value)) {
+    problems.push(`${w} must be an object`);
+    return undefined;
+  }
+  const script: FleetSsmScript = {};
+  for (const key of Object.keys(value)) {
+    if (!['agentOnline', 'agentDelaySeconds', 'commandStatus', 'stdout', 'stderr'].includes(key)) problems.push(`${w}.${key} is not a known setting`);
+  }
+  if (value.agentOnline !== undefined) {
+    if (typeof value.agentOnline !== 'boolean') problems.push(`${w}.agentOnline must be true or false`);
+    else script.agentOnline = value.agentOnline;
+  }
+  if (value.agentDelaySeconds !== undefined) {
+    if (typeof value.agentDelaySeconds !== 'number' || !Number.isFinite(value.agentDelaySeconds) || value.agentDelaySeconds < 0) problems.push(`${w}.agentDelaySeconds must be a number >= 0`);
+    else script.agentDelaySeconds = value.agentDelaySeconds;
+  }
+  if (value.commandStatus !== undefined) {
+    const status = SSM_COMMAND_STATUSES.find((s) => s === value.commandStatus);
+    if (!status) problems.push(`${w}.commandStatus must be one of ${SSM_COMMAND_STATUSES.join(', ')}`);
+    else script.commandStatus = status;
+  }
+  for (const key of ['stdout', 'stderr'] as const) {
+    const text = value[key];
+    if (text === undefined) continue;
+    if (typeof text !== 'string') problems.push(`${w}.${key} must be a string`);
+    else script[key] = text;
+  }
+  return script;
 }

@@ -2,64 +2,59 @@
  * @lifeboat/drs-simulator: AWS Elastic Disaster Recovery on one machine, speaking the real DRS
  * wire protocol so the unmodified AWS SDK v3 DrsClient talks to it.
  */
-import type { Clock } from './clock.js';
-import type { Fleet } from './fleet.js';
-import { closeServer, createDrsServer, listen } from './http.js';
+import type { FaultPlan } from './fleet.js';
+import { closeServer, createEdgeServer, listen } from './http.js';
 import type { PublishEvents } from './model.js';
-import { DrsSimulator, type LaunchTimings, type Quotas } from './simulator.js';
+import { SimulatorEdge } from './protocols/edge.js';
+import { DrsSimulator, type DrsSimulatorOptions } from './simulator.js';
 
-export interface StartDrsSimulatorOptions {
+/**
+ * The core's options (fleet, timeScale default 0.01, seed default 1, runSalt, publishEvents, quotas,
+ * launchTimings, clock, defaultPageSize, defaultRegion, ...) plus the server's and the edge's.
+ */
+export interface StartDrsSimulatorOptions extends DrsSimulatorOptions {
   /** Default 0: a free port. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default: demoFleet(). */
-  fleet?: Fleet;
-  /** Default 0.01 (a 5-minute Linux launch takes 3 s). */
-  timeScale?: number;
-  /** Default 1. Same seed and same calls: same ids and timings. */
-  seed?: number;
-  /** See DrsSimulatorOptions.runSalt. */
-  runSalt?: string;
-  publishEvents?: PublishEvents;
-  quotas?: Partial<Quotas>;
-  launchTimings?: Partial<LaunchTimings>;
-  clock?: Clock;
-  defaultPageSize?: number;
-  defaultRegion?: string;
+  /** Wall-clock time for the expiry of AssumeRole credentials (default Date.now). */
+  wallClock?: () => number;
 }
 
 export interface DrsSimulatorHandle {
-  /** Base URL for the SDK's `endpoint` or AWS_ENDPOINT_URL_DRS, e.g. http://127.0.0.1:PORT. */
+  /**
+   * Base URL of every protocol: the SDK's `endpoint`, or AWS_ENDPOINT_URL_DRS, AWS_ENDPOINT_URL_EC2,
+   * AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_STS, e.g. http://127.0.0.1:PORT. Control API under /_simulator/.
+   */
   url: string;
   port: number;
   simulator: DrsSimulator;
+  /** Accounts and assumed roles, EC2/SSM views, HTTP faults and the call log of every protocol. */
+  edge: SimulatorEdge;
   setPublishEvents(publish: PublishEvents | undefined): void;
+  /** Replaces the fault plan (core and edge; validated, throws FaultPlanError); `{}` clears it. */
+  setFaults(plan: FaultPlan): void;
   /** Stops pending launches and the server (open connections included). */
   close(): Promise<void>;
 }
 
 export async function startDrsSimulator(options: StartDrsSimulatorOptions = {}): Promise<DrsSimulatorHandle> {
-  const simulator = new DrsSimulator({
-    ...(options.fleet ? { fleet: options.fleet } : {}),
-    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.runSalt ? { runSalt: options.runSalt } : {}),
-    ...(options.publishEvents ? { publishEvents: options.publishEvents } : {}),
-    ...(options.quotas ? { quotas: options.quotas } : {}),
-    ...(options.launchTimings ? { launchTimings: options.launchTimings } : {}),
+  const { port, host, wallClock, ...coreOptions } = options;
+  const simulator = new DrsSimulator(coreOptions);
+  const edge = new SimulatorEdge(simulator, {
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.defaultPageSize !== undefined ? { defaultPageSize: options.defaultPageSize } : {}),
-    ...(options.defaultRegion ? { defaultRegion: options.defaultRegion } : {}),
+    ...(wallClock ? { wallClock } : {}),
   });
-  const server = createDrsServer(simulator);
-  const url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const server = createEdgeServer(edge);
+  const url = await listen(server, port ?? 0, host ?? '127.0.0.1');
   let closed: Promise<void> | undefined;
   return {
     url,
     port: Number(new URL(url).port),
     simulator,
+    edge,
     setPublishEvents: (publish) => simulator.setPublishEvents(publish),
+    setFaults: (plan) => edge.setFaultPlan(plan),
     close() {
       closed ??= (async () => {
         simulator.stop();
@@ -73,9 +68,13 @@ export async function startDrsSimulator(options: StartDrsSimulatorOptions = {}):
 export { DrsSimulator, DEFAULT_QUOTAS, DEFAULT_LAUNCH_TIMINGS, DEFAULT_SEED, DEFAULT_TIME_SCALE } from './simulator.js';
 export type {
   Quotas, LaunchTimings, DrsSimulatorOptions, CallerContext, CallerHints, CallLogEntry, EventLogEntry, InvokeResult, ResourceFilter,
+  Ec2InstanceFacts, RecoveryInstanceDetails,
 } from './simulator.js';
+export { generateFleet, GENERATED_ROLE_NAME } from './generator.js';
+export type { GenerateFleetOptions } from './generator.js';
+export { parseFaultPlan, FaultPlanError } from './faults.js';
 export { demoFleet, parseFleet, FleetError, DEMO_ACCOUNT_ID, DEMO_REGION } from './fleet.js';
-export type { Fleet, FleetAccount, FleetServer, OperatingSystem, LaunchOutcome } from './fleet.js';
+export type { Fleet, FleetAccount, FleetServer, FleetRole, FleetSsmScript, FaultPlan, ServerSelector, OperatingSystem, LaunchOutcome } from './fleet.js';
 export { loadFleetFile } from './fleet-file.js';
 export { ManualClock, systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
@@ -84,11 +83,19 @@ export type { DrsErrorType, ValidationField } from './errors.js';
 export { checkInvariants, DEFAULT_GROUP_TAG_KEY } from './invariants.js';
 export type { InvariantOptions, InvariantReport, DuplicateLaunch, RejectedCall } from './invariants.js';
 export { OPERATIONS } from './operations.js';
-export { createDrsServer, callerFromAuthorization } from './http.js';
-export { DATA_REPLICATION_STATES } from './model.js';
-export type {
-  DataReplicationState, DescribeJobsInput, DescribeRecoveryInstancesInput, DescribeSourceServersInput, DrsEvent,
-  DrsLaunchResultEvent, Ec2InstanceState, InitiatedBy, Job, JobStatus, JobType, JsonValue, LaunchStatus, Page,
-  ParticipatingServer, PublishEvents, RecoveryInstance, SourceServer, StartRecoveryInput, TagsMap,
-  TerminateRecoveryInstancesInput,
-} from './model.js';
+export { createDrsServer, createEdgeServer, callerFromAuthorization } from './http.js';
+export type { CreateServerOptions } from './http.js';
+export { SimulatorEdge } from './protocols/edge.js';
+export type { EdgeCallEntry, SimulatorEdgeOptions } from './protocols/edge.js';
+export { AccountDirectory, parseSigV4Authorization, parseCredentialScope } from './accounts.js';
+export type { CallerIdentity, AssumedRoleSession, SigV4Scope, TemporaryCredentials } from './accounts.js';
+export { InstanceCatalog, DRS_MANAGED_TAG, DRS_SOURCE_SERVER_TAG } from './protocols/instances.js';
+export type { InstanceView, AgentView, Ec2StateName } from './protocols/instances.js';
+export { ProtocolError } from './protocols/common.js';
+export type { EdgeService, EdgeFaultKind } from './protocols/common.js';
+export { CONTROL_PREFIX } from './control.js';
+export { DATA_REPLICATION_STATES, FAILBACK_STATES, JOB_LOG_EVENTS, LAUNCH_ACTION_CATEGORIES, isLaunchResultEvent } from './model.js';
+// Every wire shape of the core (sources servers, jobs, job logs, snapshots, launch configurations and actions, events...).
+export type * from './model.js';
+export { readFaultPlan, selects } from './faults.js';
+export { DEFAULT_PIT_POLICY, type PitPolicyRule } from './snapshots.js';

@@ -1,25 +1,48 @@
 /**
- * The in-memory state and rules of Elastic Disaster Recovery, with no HTTP: source servers, jobs,
- * recovery instances, quotas, launch timings, the `aws.drs` events and a log of every call.
+ * The in-memory state and rules of Elastic Disaster Recovery, with no HTTP: source servers, jobs
+ * and their logs, recovery instances (with the EC2 facts behind them), point-in-time snapshots,
+ * launch configurations and post-launch actions, failback, staging accounts, quotas, launch
+ * timings, faults, the `aws.drs` events and a log of every call.
  *
- * Time comes from an injected clock, randomness from seeded streams: with a `ManualClock` and a
- * seed, a run is reproducible to the millisecond and to the id.
+ * Time comes from an injected clock through a rescalable simulated timeline, randomness from
+ * seeded streams: with a `ManualClock` and a seed, a run is reproducible to the millisecond and
+ * to the id.
  */
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import {
-  DrsError, QUOTA_CODES, cannotParse, conflict, notFound, quotaExceeded, uninitializedAccount, validationError,
+  countsAsReplicating, defaultLaunchConfiguration, ec2State, isoDuration, launchActionType, recoveryReplicationInfo,
+  replicationInfo, sortLaunchActions, toIso, toIsoSeconds, type DiskFacts, type Ec2StateName,
+} from './builders.js';
+import { systemClock, type Clock } from './clock.js';
+import {
+  DrsError, QUOTA_CODES, accessDenied, cannotParse, conflict, invalidRequest, notFound, quotaExceeded,
+  uninitializedAccount, validationError,
 } from './errors.js';
-import { demoFleet, type Fleet, type FleetAccount, type FleetServer, type LaunchOutcome, type OperatingSystem } from './fleet.js';
+import { FaultEngine, parseFaultPlan, selects, type SelectableServer } from './faults.js';
+import {
+  demoFleet, type FaultPlan, type Fleet, type FleetAccount, type FleetServer, type FleetSsmScript, type LaunchOutcome,
+  type OperatingSystem,
+} from './fleet.js';
 import { IdStream, jobArn, parseDrsArn, recoveryInstanceArn, sourceServerArn } from './ids.js';
 import { checkInvariants, type InvariantOptions, type InvariantReport } from './invariants.js';
 import type {
-  DataReplicationState, DescribeJobsInput, DescribeRecoveryInstancesInput, DescribeSourceServersInput, DrsEvent,
-  DrsLaunchResultEvent, Job, JsonValue, Page, PublishEvents, RecoveryInstance, SourceServer, StartRecoveryInput,
-  TagsMap, TerminateRecoveryInstancesInput,
+  CreateExtendedSourceServerInput, DataReplicationState, DescribeJobLogItemsInput, DescribeJobsInput,
+  DescribeRecoveryInstancesInput, DescribeRecoverySnapshotsInput, DescribeSourceServersInput, DrsEvent,
+  DrsFailbackStateChangeEvent, DrsLaunchResultEvent, DrsReplicationStalledChangeEvent, Ec2InstanceState, FailbackState,
+  Job, JobLog, JobLogEvent, JobLogEventData, JsonValue, LaunchAction, LaunchActionsStatus, LaunchConfiguration,
+  ListExtensibleSourceServersInput, ListLaunchActionsInput, ListStagingAccountsInput, Page,
+  PublishEvents, PutLaunchActionInput, RecoveryInstance, RecoverySnapshot, SourceServer, StagingSourceServer,
+  StartFailbackLaunchInput, StartRecoveryInput, TagsMap, TerminateRecoveryInstancesInput, UpdateLaunchConfigurationInput,
 } from './model.js';
 import { findOperation } from './operations.js';
 import { MAX_PAGE_SIZE, paginate } from './paging.js';
 import { SeededRandom } from './random.js';
+import {
+  DEFAULT_PIT_POLICY, ebsSnapshotIds, pitPolicyProblems, recordReplication, snapshotId, snapshotInstants, snapshotPhase,
+  takesSnapshots, type PitPolicyRule, type ReplicationHistory,
+} from './snapshots.js';
+import { SimScheduler, SimTimeline, type TaskHandle } from './timeline.js';
+
+export { toIso, toIsoSeconds } from './builders.js';
 
 /** DRS quotas per account and region. */
 export interface Quotas {
@@ -31,6 +54,12 @@ export interface Quotas {
   maxSourceServersInAllJobs: number;
   /** Max concurrent Jobs per source server (L-DD6D028C): ConflictException. */
   maxConcurrentJobsPerSourceServer: number;
+  /** Max replicating source servers (L-C1D14A2B, not adjustable in AWS): a fleet past it does not load; ReverseReplication and restarting replication are refused. */
+  maxReplicatingSourceServers: number;
+  /** Max source servers, replicating or not (L-E28BE5E0): a fleet past it does not load; CreateExtendedSourceServer and ReverseReplication are refused. */
+  maxSourceServers: number;
+  /** Max launch actions per resource (L-0588D03B): PutLaunchAction is refused. */
+  maxLaunchActionsPerResource: number;
 }
 
 export const DEFAULT_QUOTAS: Readonly<Quotas> = {
@@ -38,9 +67,12 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = {
   maxConcurrentJobs: 20,
   maxSourceServersInAllJobs: 500,
   maxConcurrentJobsPerSourceServer: 1,
+  maxReplicatingSourceServers: 300,
+  maxSourceServers: 4000,
+  maxLaunchActionsPerResource: 200,
 };
 
-/** Durations in simulated milliseconds (multiplied by `timeScale` to get real ones). */
+/** Durations in simulated milliseconds (multiplied by the time scale to get real ones). */
 export interface LaunchTimings {
   /** Mean time from StartRecovery to LAUNCHED for a Linux server. */
   linuxMeanMs: number;
@@ -50,10 +82,20 @@ export interface LaunchTimings {
   jitter: number;
   /** Time a job stays PENDING before it is STARTED and its servers IN_PROGRESS. */
   pendingMs: number;
-  /** Time until a server that is not replicating is reported FAILED. */
+  /** Time until a server that is not replicating is reported FAILED (SNAPSHOT_FAIL). */
   notReplicatingFailureMs: number;
   /** Time a TERMINATE job takes. */
   terminateMs: number;
+  /** Time until the SSM agent of a recovered instance is discovered (unless its fleet `ssm.agentDelaySeconds` says otherwise). */
+  ssmAgentMs: number;
+  /** Time after which post-launch actions fail when the SSM agent never comes online. */
+  ssmAgentTimeoutMs: number;
+  /** Time each post-launch action runs. */
+  launchActionMs: number;
+  /** Time failback replication takes to reach FAILBACK_READY_FOR_LAUNCH (and a reversed server CONTINUOUS). */
+  failbackReplicationMs: number;
+  /** Time EC2 status checks stay `initializing` after an instance runs. */
+  statusChecksMs: number;
 }
 
 export const DEFAULT_LAUNCH_TIMINGS: Readonly<LaunchTimings> = {
@@ -63,6 +105,11 @@ export const DEFAULT_LAUNCH_TIMINGS: Readonly<LaunchTimings> = {
   pendingMs: 20_000,
   notReplicatingFailureMs: 90_000,
   terminateMs: 60_000,
+  ssmAgentMs: 60_000,
+  ssmAgentTimeoutMs: 30 * 60_000,
+  launchActionMs: 60_000,
+  failbackReplicationMs: 30 * 60_000,
+  statusChecksMs: 2 * 60_000,
 };
 
 export const DEFAULT_SEED = 1;
@@ -76,10 +123,12 @@ export interface DrsSimulatorOptions {
    * restarted simulator over persisted state passes a new salt so that it never reuses a job id.
    */
   runSalt?: string;
-  /** Real time per simulated time: 0.001 turns a 5-minute launch into 0.3 s. Default 0.01. */
+  /** Real time per simulated time: 0.001 turns a 5-minute launch into 0.3 s. Default 0.01. Changeable with setTimeScale. */
   timeScale?: number;
   quotas?: Partial<Quotas>;
   launchTimings?: Partial<LaunchTimings>;
+  /** Point-in-time snapshot policy of every server (default: DRS's default policy). */
+  snapshotPolicy?: PitPolicyRule[];
   clock?: Clock;
   publishEvents?: PublishEvents;
   /** Page size of the Describe* operations when the caller gives no maxResults. Default 1000. */
@@ -95,10 +144,12 @@ export interface CallerContext {
   accessKeyId?: string;
 }
 
-/** What a call says about its caller (from the SigV4 Authorization header). */
+/** What a call says about its caller (from the SigV4 Authorization header, or resolved by the edge). */
 export interface CallerHints {
   accessKeyId?: string;
   region?: string;
+  /** The account when the edge already knows it (temporary credentials from AssumeRole); wins over the access key lookup. */
+  accountId?: string;
 }
 
 export interface CallLogEntry {
@@ -126,9 +177,14 @@ export interface CallLogEntry {
 
 export interface EventLogEntry {
   event: DrsEvent;
-  /** NOT_PUBLISHED: no publishEvents callback was set when the event was emitted. */
-  status: 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_PUBLISHED';
+  /**
+   * NOT_PUBLISHED: no publishEvents callback was set when the event was handed over; LOST: dropped
+   * by an injected fault; DELAYED: held back by an injected fault, handed over later.
+   */
+  status: 'PENDING' | 'DELIVERED' | 'FAILED' | 'NOT_PUBLISHED' | 'LOST' | 'DELAYED';
   error?: string;
+  /** The injected fault, if any: the event was lost, delivered twice, or delayed. */
+  fault?: 'LOST' | 'DUPLICATED' | 'DELAYED';
 }
 
 export type InvokeResult =
@@ -140,12 +196,79 @@ export interface ResourceFilter {
   region?: string;
 }
 
+/** The EC2 instance behind a recovery instance, as the EC2 and SSM endpoints report it. */
+export interface Ec2InstanceFacts {
+  instanceId: string;
+  accountId: string;
+  region: string;
+  /** EC2's own state name and code (pending 0, running 16, shutting-down 32, terminated 48, stopping 64, stopped 80). */
+  state: { name: Ec2StateName; code: number };
+  instanceType: string;
+  /** `windows` for Windows instances (EC2's `platform`), absent for Linux. */
+  platform?: 'windows';
+  os: OperatingSystem;
+  osFullString?: string;
+  imageId: string;
+  launchTime: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  privateDnsName: string;
+  subnetId: string;
+  vpcId: string;
+  /** EC2 tags: the DRS-managed tags, plus the source server's tags when the launch configuration copies them. */
+  tags: TagsMap;
+  hostname?: string;
+  /** EC2 status checks: `initializing` for statusChecksMs after the instance runs, then `ok`; `not-applicable` when not running. */
+  statusChecks: 'initializing' | 'ok' | 'not-applicable';
+  /** The SSM agent: online once the instance has run for the script's agent delay (unless the script says agentOnline: false). */
+  ssm: { agentOnline: boolean; pingStatus?: 'Online' | 'ConnectionLost'; lastPingDateTime?: string; script: FleetSsmScript };
+  recoveryInstanceID: string;
+  sourceServerID: string;
+  jobID: string;
+  isDrill: boolean;
+  /** True once TerminateRecoveryInstances deleted the recovery instance from DRS (EC2 still lists the terminated instance). */
+  deletedFromDrs: boolean;
+}
+
+/** A recovery instance with the EC2 facts behind it. */
+export interface RecoveryInstanceDetails {
+  recoveryInstance: RecoveryInstance;
+  ec2: Ec2InstanceFacts;
+}
+
 interface ServerEntry {
   accountId: string;
   region: string;
   os: OperatingSystem;
+  hostname: string;
   launchOutcome: LaunchOutcome | undefined;
+  ssm: FleetSsmScript | undefined;
   wire: SourceServer;
+  disk: DiskFacts;
+  privateIp: string;
+  launchConfig: LaunchConfiguration;
+  launchActions: Map<string, LaunchAction>;
+  history: ReplicationHistory;
+  phaseMs: number;
+  /** An extended source server: the id of the staging account's server it extends (replication and snapshots are that server's). */
+  extendsServerId?: string;
+  /** Where an AWS-origin server runs (ReverseReplication replicates back there). */
+  origin?: { accountId: string; region: string };
+  /** The state to go back to when an injected stall ends. */
+  stalledFrom?: DataReplicationState;
+}
+
+/** The plan of one participating server of a job. */
+interface ServerPlan {
+  index: number;
+  sourceServerID: string;
+  /** Simulated ms from STARTED to the end of this server's work. */
+  spanMs: number;
+  /** The launch fails (LAUNCH_FAILED) with this reason. */
+  failure?: string;
+  snapshot?: { snapshotID: string; realMs: number };
+  recoveryInstanceID?: string;
+  done: boolean;
 }
 
 interface JobEntry {
@@ -154,22 +277,39 @@ interface JobEntry {
   isDrill: boolean;
   createdAtMs: number;
   wire: Job;
-  timers: TimerHandle[];
+  tasks: TaskHandle[];
+  log: JobLog[];
+  plans: ServerPlan[];
 }
 
 interface InstanceEntry {
   accountId: string;
   region: string;
   wire: RecoveryInstance;
+  os: OperatingSystem;
+  hostname?: string;
+  ssm: FleetSsmScript | undefined;
+  disk: DiskFacts;
+  instanceType: string;
+  privateIp: string;
+  ec2Tags: TagsMap;
+  launchTimeMs: number;
+  /** When the instance last started running, and when it stopped running (real ms). */
+  runningSinceMs?: number;
+  runEndedMs?: number;
+  deleted: boolean;
+  failbackTasks: TaskHandle[];
+  /** The reversed-direction source server ReverseReplication created for it. */
+  reversedServerId?: string;
 }
 
 const LINUX_FULL_STRING = 'Linux version 5.10.210-201.852.amzn2.x86_64 (mockbuild@ip-10-0-1-10) (gcc 7.3.1) #1 SMP';
 const WINDOWS_FULL_STRING = 'Microsoft Windows Server 2019 Datacenter 64-bit';
+const AGENT_VERSION = '4.6.612.0';
 const GiB = 1024 ** 3;
-
-export const toIso = (ms: number): string => new Date(ms).toISOString();
-/** EventBridge event times carry whole seconds. */
-export const toIsoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Share of a launch's span spent on the snapshot, then on the conversion; the rest is the EC2 launch. */
+const SNAPSHOT_SHARE = 0.1;
+const CONVERSION_SHARE = 0.5;
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -187,13 +327,20 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
+function checkTimeScale(scale: number): number {
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale < 0) throw new Error(`DrsSimulator: timeScale must be a number >= 0, got ${String(scale)}`);
+  return scale;
+}
+
 export class DrsSimulator {
   readonly seed: number;
-  readonly timeScale: number;
   readonly quotas: Readonly<Quotas>;
   readonly timings: Readonly<LaunchTimings>;
+  readonly snapshotPolicy: readonly PitPolicyRule[];
   readonly fleet: Fleet;
   private readonly clock: Clock;
+  private readonly timeline: SimTimeline;
+  private readonly scheduler: SimScheduler;
   private readonly defaultPageSize: number;
   private readonly defaultRegion: string | undefined;
   private publish: PublishEvents | undefined;
@@ -207,10 +354,15 @@ export class DrsSimulator {
   private deliveryQueued = false;
   private inflight = new Set<Promise<void>>();
   private launchOverrides = new Map<string, LaunchOutcome>();
+  private faultEngine!: FaultEngine;
+  private faultTasks: TaskHandle[] = [];
+  private faultStalled = new Set<string>();
   private jobIds!: IdStream;
   private instanceIds!: IdStream;
+  private createdServerIds!: IdStream;
   private eventIds!: SeededRandom;
   private durations!: SeededRandom;
+  private aux!: SeededRandom;
   private startedAtMs = 0;
   private stopped = false;
   private readonly runSalt: string;
@@ -219,22 +371,21 @@ export class DrsSimulator {
     this.seed = options.seed ?? DEFAULT_SEED;
     this.runSalt = options.runSalt ? `:${options.runSalt}` : '';
     if (!Number.isInteger(this.seed)) throw new Error(`DrsSimulator: seed must be an integer, got ${this.seed}`);
-    this.timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
-    if (!Number.isFinite(this.timeScale) || this.timeScale < 0) throw new Error(`DrsSimulator: timeScale must be a number >= 0, got ${this.timeScale}`);
+    const timeScale = checkTimeScale(options.timeScale ?? DEFAULT_TIME_SCALE);
     const q = { ...DEFAULT_QUOTAS, ...options.quotas };
-    this.quotas = {
-      maxSourceServersPerJob: positiveInteger('maxSourceServersPerJob', q.maxSourceServersPerJob),
-      maxConcurrentJobs: positiveInteger('maxConcurrentJobs', q.maxConcurrentJobs),
-      maxSourceServersInAllJobs: positiveInteger('maxSourceServersInAllJobs', q.maxSourceServersInAllJobs),
-      maxConcurrentJobsPerSourceServer: positiveInteger('maxConcurrentJobsPerSourceServer', q.maxConcurrentJobsPerSourceServer),
-    };
+    this.quotas = Object.fromEntries(Object.entries(q).map(([name, value]) => [name, positiveInteger(name, value)])) as unknown as Quotas;
     this.timings = { ...DEFAULT_LAUNCH_TIMINGS, ...options.launchTimings };
     for (const [name, value] of Object.entries(this.timings)) {
       if (!Number.isFinite(value) || value < 0) throw new Error(`DrsSimulator: launchTimings.${name} must be a number >= 0, got ${value}`);
     }
+    this.snapshotPolicy = clone(options.snapshotPolicy ?? [...DEFAULT_PIT_POLICY]);
+    const policyProblems = pitPolicyProblems(this.snapshotPolicy);
+    if (policyProblems.length > 0) throw new Error(`DrsSimulator: ${policyProblems.join('; ')}`);
     this.fleet = clone(options.fleet ?? demoFleet());
     if (this.fleet.accounts.length === 0) throw new Error('DrsSimulator: the fleet has no account');
     this.clock = options.clock ?? systemClock;
+    this.timeline = new SimTimeline(this.clock, timeScale);
+    this.scheduler = new SimScheduler(this.clock, this.timeline);
     this.defaultPageSize = options.defaultPageSize ?? MAX_PAGE_SIZE;
     this.defaultRegion = options.defaultRegion;
     this.publish = options.publishEvents;
@@ -243,9 +394,13 @@ export class DrsSimulator {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Back to the fleet as loaded: cancels pending launches and clears jobs, instances, logs and events. */
+  /**
+   * Back to the fleet as loaded: cancels everything in flight and clears jobs, instances, logs and
+   * events; the fault plan goes back to the fleet's (the time scale stays as set).
+   */
   reset(): void {
-    for (const job of this.jobsById.values()) for (const t of job.timers) t.cancel();
+    this.scheduler.cancelAll();
+    this.timeline.restart();
     this.servers = new Map();
     this.jobsById = new Map();
     this.instances = new Map();
@@ -253,33 +408,79 @@ export class DrsSimulator {
     this.events = [];
     this.outbox = [];
     this.launchOverrides = new Map();
+    this.faultTasks = [];
+    this.faultStalled = new Set();
     this.jobIds = new IdStream(this.seed, `job${this.runSalt}`, 'drsjob-');
     this.instanceIds = new IdStream(this.seed, `recovery-instance${this.runSalt}`, 'i-');
+    this.createdServerIds = new IdStream(this.seed, `source-server-created${this.runSalt}`, 's-');
     this.eventIds = SeededRandom.derive(this.seed, `event${this.runSalt}`);
     this.durations = SeededRandom.derive(this.seed, 'launch-duration');
+    this.aux = SeededRandom.derive(this.seed, `aux${this.runSalt}`);
+    this.faultEngine = new FaultEngine(this.seed, this.runSalt);
     this.startedAtMs = this.clock.now();
     this.stopped = false;
     const fixedIds = new Set(this.fleet.servers.map((s) => s.sourceServerID).filter((id): id is string => !!id));
     this.fleet.servers.forEach((server, index) => this.addServer(server, index, fixedIds));
+    this.linkExtendedServers();
+    this.checkFleetQuotas();
+    this.applyFaults(this.fleet.faults ? parseFaultPlan(this.fleet.faults) : {});
   }
 
   /** Cancels every pending timer; no job progresses and no event is emitted afterwards. */
   stop(): void {
     this.stopped = true;
-    for (const job of this.jobsById.values()) for (const t of job.timers) t.cancel();
+    this.scheduler.cancelAll();
   }
 
   setPublishEvents(publish: PublishEvents | undefined): void {
     this.publish = publish;
   }
 
-  /** Resolves once every event emitted so far has been handed to publishEvents and settled. */
+  /** Resolves once every event handed over so far has been given to publishEvents and settled (delayed events not yet due excepted). */
   async flushEvents(): Promise<void> {
     if (this.outbox.length > 0) this.deliver();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
-  // ---------------------------------------------------------------- reading state (tests, control API)
+  // ---------------------------------------------------------------- time
+
+  /** Real time per simulated time (0.01: a 5-minute launch takes 3 s). */
+  get timeScale(): number {
+    return this.timeline.scale;
+  }
+
+  /**
+   * Changes the time scale at run time: everything in flight (launches, terminations, post-launch
+   * actions, failback replication, delayed events, scheduled stalls) keeps the simulated time it
+   * still had to go and runs it at the new scale. 0 makes everything due happen at once.
+   */
+  setTimeScale(scale: number): void {
+    this.scheduler.rescale(checkTimeScale(scale));
+  }
+
+  /** The current instant on the simulated calendar (ms since the epoch). */
+  simulatedNow(): number {
+    return this.timeline.simNow();
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /**
+   * Replaces the fault plan (validated like the fleet file's `faults`; throws FaultPlanError).
+   * Launch faults apply to launches started from now on; event faults to events emitted from now
+   * on; stalls of the previous plan end (NOT_STALLED) unless the new plan stalls the same server at
+   * once, and the new plan's stalls start after their `afterSeconds`.
+   */
+  setFaults(plan: FaultPlan): void {
+    this.applyFaults(parseFaultPlan(plan));
+  }
+
+  /** The fault plan in force (a copy). */
+  faults(): FaultPlan {
+    return clone(this.faultEngine.plan);
+  }
+
+  // ---------------------------------------------------------------- reading state (tests, control API, the EC2/SSM edge)
 
   get callLog(): readonly CallLogEntry[] {
     return this.calls;
@@ -297,8 +498,25 @@ export class DrsSimulator {
     return [...this.jobsById.values()].filter((j) => matches(j, filter)).map((j) => clone(j.wire));
   }
 
+  /** The log items of a job (DescribeJobLogItems without paging); empty for an unknown job. */
+  jobLog(jobID: string): JobLog[] {
+    return clone(this.jobsById.get(jobID)?.log ?? []);
+  }
+
+  /** The recovery instances DRS lists (terminated ones are deleted from DRS when their TERMINATE job ends). */
   recoveryInstances(filter: ResourceFilter = {}): RecoveryInstance[] {
-    return [...this.instances.values()].filter((i) => matches(i, filter)).map((i) => clone(i.wire));
+    return [...this.instances.values()].filter((i) => !i.deleted && matches(i, filter)).map((i) => clone(i.wire));
+  }
+
+  /** Every EC2 instance DRS launched, terminated ones included, with its EC2 and SSM facts (for the EC2 and SSM endpoints). */
+  ec2Instances(filter: ResourceFilter = {}): Ec2InstanceFacts[] {
+    return [...this.instances.values()].filter((i) => matches(i, filter)).map((i) => this.ec2Facts(i));
+  }
+
+  /** The recovery instances DRS lists, each with the EC2 facts behind it. */
+  recoveryInstanceDetails(filter: ResourceFilter = {}): RecoveryInstanceDetails[] {
+    return [...this.instances.values()].filter((i) => !i.deleted && matches(i, filter))
+      .map((i) => ({ recoveryInstance: clone(i.wire), ec2: this.ec2Facts(i) }));
   }
 
   /** Checks the call log: no server launched twice within jobs sharing a tag value, no quota exceeded. */
@@ -315,11 +533,34 @@ export class DrsSimulator {
     else this.launchOverrides.delete(sourceServerID);
   }
 
-  /** Changes a server's replication state (a server that is not CONTINUOUS cannot be launched). */
+  /**
+   * Changes a server's replication state (a server that is not CONTINUOUS cannot be launched from
+   * an on-demand snapshot). Entering or leaving STALLED emits `DRS Source Server Data Replication
+   * Stalled Change`. Restarting replication past the replicating servers quota throws the
+   * ServiceQuotaExceededException.
+   */
   setReplicationState(sourceServerID: string, state: DataReplicationState): void {
     const server = this.servers.get(sourceServerID);
     if (!server) throw new Error(`Unknown source server ${sourceServerID}`);
-    server.wire.dataReplicationInfo = this.replicationInfo(state, server);
+    if (server.extendsServerId) throw new Error(`Source server ${sourceServerID} is extended: its replication is the staging account's server's`);
+    const current = server.wire.dataReplicationInfo.dataReplicationState;
+    if (!countsAsReplicating(current) && countsAsReplicating(state)) this.enforceReplicatingQuota(server.accountId, server.region, 1);
+    this.faultStalled.delete(sourceServerID);
+    delete server.stalledFrom;
+    this.changeReplication(server, state);
+  }
+
+  /**
+   * The failback client of an on-premises recovery instance connects (what booting the DRS
+   * Failback Client on the original machine does): failback replication starts
+   * (FAILBACK_IN_PROGRESS), and FAILBACK_READY_FOR_LAUNCH follows after failbackReplicationMs.
+   * AWS-origin instances use ReverseReplication instead.
+   */
+  startFailbackReplication(recoveryInstanceID: string): void {
+    const instance = this.instances.get(recoveryInstanceID);
+    if (!instance || instance.deleted) throw new Error(`Unknown recovery instance ${recoveryInstanceID}`);
+    this.checkFailbackStartable(instance);
+    this.beginFailbackReplication(instance, `fbc-${this.aux.hex(17)}`);
   }
 
   // ---------------------------------------------------------------- the API
@@ -334,7 +575,9 @@ export class DrsSimulator {
 
   /** The caller's account and region; UninitializedAccountException where DRS is not initialized. */
   resolveCaller(hints: CallerHints): CallerContext {
-    const account = this.accountFor(hints.accessKeyId);
+    const named = hints.accountId !== undefined ? this.fleet.accounts.find((a) => a.accountId === hints.accountId) : undefined;
+    if (hints.accountId !== undefined && !named) throw accessDenied(`Account ${hints.accountId} is not part of the simulated fleet`);
+    const account = named ?? this.accountFor(hints.accessKeyId);
     const region = hints.region ?? this.defaultRegion ?? account.regions[0] ?? 'us-east-1';
     const ctx: CallerContext = { accountId: account.accountId, region, ...(hints.accessKeyId ? { accessKeyId: hints.accessKeyId } : {}) };
     if (!account.regions.includes(region)) throw uninitializedAccount(account.accountId, region);
@@ -362,10 +605,16 @@ export class DrsSimulator {
     }
   }
 
-  /** Logs a call that was refused before it reached an operation (unknown route, unparsable body). */
+  /** Logs a call that was refused before it reached an operation (unknown route, unparsable body, injected fault). */
   rejectCall(operation: string, caller: CallerHints, input: unknown, error: DrsError): InvokeResult {
     const result: InvokeResult = { ok: false, error };
-    this.logCall(operation, this.fallbackContext(caller), input, result);
+    let ctx: CallerContext;
+    try {
+      ctx = this.resolveCaller(caller);
+    } catch {
+      ctx = this.fallbackContext(caller);
+    }
+    this.logCall(operation, ctx, input, result);
     return result;
   }
 
@@ -374,13 +623,13 @@ export class DrsSimulator {
     const ids = f.sourceServerIDs && f.sourceServerIDs.length > 0 ? new Set(f.sourceServerIDs) : undefined;
     const staging = f.stagingAccountIDs && f.stagingAccountIDs.length > 0 ? new Set(f.stagingAccountIDs) : undefined;
     const hardwareId = f.hardwareId ? f.hardwareId.toLowerCase() : undefined;
-    const items = [...this.servers.values()]
+    const entries = [...this.servers.values()]
       .filter((s) => matches(s, ctx))
       .filter((s) => !ids || ids.has(s.wire.sourceServerID))
       .filter((s) => !staging || (s.wire.stagingArea.stagingAccountID !== undefined && staging.has(s.wire.stagingArea.stagingAccountID)))
-      .filter((s) => !hardwareId || hardwareIds(s.wire).includes(hardwareId))
-      .map((s) => this.viewServer(s));
-    return paginate(items, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeSourceServers|${ctx.accountId}|${ctx.region}`, query: input.filters });
+      .filter((s) => !hardwareId || hardwareIds(s.wire).includes(hardwareId));
+    const page = paginate(entries, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeSourceServers|${ctx.accountId}|${ctx.region}`, query: input.filters });
+    return { ...page, items: page.items.map((s) => this.viewServer(s)) };
   }
 
   describeJobs(ctx: CallerContext, input: DescribeJobsInput): Page<Job> {
@@ -388,41 +637,70 @@ export class DrsSimulator {
     const ids = f.jobIDs && f.jobIDs.length > 0 ? new Set(f.jobIDs) : undefined;
     const from = f.fromDate ? Date.parse(f.fromDate) : undefined;
     const to = f.toDate ? Date.parse(f.toDate) : undefined;
-    const items = [...this.jobsById.values()]
+    const entries = [...this.jobsById.values()]
       .filter((j) => matches(j, ctx))
       .filter((j) => !ids || ids.has(j.wire.jobID))
       .filter((j) => from === undefined || j.createdAtMs >= from)
-      .filter((j) => to === undefined || j.createdAtMs <= to)
-      .map((j) => clone(j.wire));
-    return paginate(items, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeJobs|${ctx.accountId}|${ctx.region}`, query: input.filters });
+      .filter((j) => to === undefined || j.createdAtMs <= to);
+    const page = paginate(entries, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeJobs|${ctx.accountId}|${ctx.region}`, query: input.filters });
+    return { ...page, items: page.items.map((j) => clone(j.wire)) };
+  }
+
+  /** The job's log, oldest first. An unknown job (or another account's) has no items: the model lists no not-found error here. */
+  describeJobLogItems(ctx: CallerContext, input: DescribeJobLogItemsInput): Page<JobLog> {
+    const job = this.jobsById.get(input.jobID);
+    const log = job && matches(job, ctx) ? job.log : [];
+    const page = paginate(log, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeJobLogItems|${ctx.accountId}|${ctx.region}`, query: input.jobID });
+    return { ...page, items: clone(page.items) };
   }
 
   describeRecoveryInstances(ctx: CallerContext, input: DescribeRecoveryInstancesInput): Page<RecoveryInstance> {
     const f = input.filters ?? {};
     const ids = f.recoveryInstanceIDs && f.recoveryInstanceIDs.length > 0 ? new Set(f.recoveryInstanceIDs) : undefined;
     const servers = f.sourceServerIDs && f.sourceServerIDs.length > 0 ? new Set(f.sourceServerIDs) : undefined;
-    const items = [...this.instances.values()]
-      .filter((i) => matches(i, ctx))
+    const entries = [...this.instances.values()]
+      .filter((i) => !i.deleted && matches(i, ctx))
       .filter((i) => !ids || ids.has(i.wire.recoveryInstanceID))
-      .filter((i) => !servers || servers.has(i.wire.sourceServerID))
-      .map((i) => clone(i.wire));
-    return paginate(items, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeRecoveryInstances|${ctx.accountId}|${ctx.region}`, query: input.filters });
+      .filter((i) => !servers || servers.has(i.wire.sourceServerID));
+    const page = paginate(entries, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `DescribeRecoveryInstances|${ctx.accountId}|${ctx.region}`, query: input.filters });
+    return { ...page, items: page.items.map((i) => clone(i.wire)) };
+  }
+
+  /**
+   * The point-in-time snapshots the policy keeps for a server (for an extended server: its staging
+   * server's). Unknown server: no items (the model lists no not-found error here).
+   */
+  describeRecoverySnapshots(ctx: CallerContext, input: DescribeRecoverySnapshotsInput): Page<RecoverySnapshot> {
+    const server = this.servers.get(input.sourceServerID);
+    let items = server && matches(server, ctx) ? this.snapshotsOf(server) : [];
+    const from = input.filters?.fromDateTime ? Date.parse(input.filters.fromDateTime) : undefined;
+    const to = input.filters?.toDateTime ? Date.parse(input.filters.toDateTime) : undefined;
+    items = items.filter((s) => {
+      const at = Date.parse(s.timestamp ?? s.expectedTimestamp);
+      return (from === undefined || at >= from) && (to === undefined || at <= to);
+    });
+    if (input.order === 'DESC') items.reverse();
+    return paginate(items, {
+      ...pageOptions(input), defaultPageSize: this.defaultPageSize,
+      scope: `DescribeRecoverySnapshots|${ctx.accountId}|${ctx.region}`, query: [input.sourceServerID, input.filters, input.order ?? 'ASC'],
+    });
   }
 
   startRecovery(ctx: CallerContext, input: StartRecoveryInput): Job {
     const ids = input.sourceServers.map((s) => s.sourceServerID);
-    const duplicates = ids.map((id, i) => ({ id, i })).filter(({ id, i }) => ids.indexOf(id) !== i);
-    if (duplicates.length > 0) {
-      throw validationError(duplicates.map(({ id, i }) => ({ name: `sourceServers[${i}].sourceServerID`, message: `Source server ${id} is listed more than once` })));
-    }
-    const servers = ids.map((id) => {
-      const server = this.servers.get(id);
-      if (!server || !matches(server, ctx)) throw notFound(`Source server ${id} not found in account ${ctx.accountId}, region ${ctx.region}`, 'SOURCE_SERVER', id);
-      return server;
+    rejectDuplicates(ids, (i) => `sourceServers[${i}].sourceServerID`, 'Source server');
+    const servers = ids.map((id) => this.ownServer(ctx, id));
+    const snapshots = input.sourceServers.map((s, i) => {
+      if (!s.recoverySnapshotID) return undefined;
+      const server = servers[i];
+      const found = server ? this.snapshotsOf(server).find((snap) => snap.snapshotID === s.recoverySnapshotID) : undefined;
+      if (!found) throw notFound(`Recovery snapshot ${s.recoverySnapshotID} of source server ${s.sourceServerID} not found`, 'RECOVERY_SNAPSHOT', s.recoverySnapshotID);
+      return { snapshotID: found.snapshotID, realMs: Date.parse(found.expectedTimestamp) };
     });
     this.enforceJobQuotas(ctx, ids);
 
     const isDrill = input.isDrill ?? false;
+    const t = this.timings;
     const job = this.createJob(ctx, {
       type: 'LAUNCH',
       initiatedBy: isDrill ? 'START_DRILL' : 'START_RECOVERY',
@@ -430,38 +708,38 @@ export class DrsSimulator {
       tags: input.tags ?? {},
       participatingServers: ids.map((sourceServerID) => ({ sourceServerID, launchStatus: 'PENDING' })),
     });
-    for (const server of servers) {
+    servers.forEach((server, index) => {
       server.wire.lastLaunchResult = 'PENDING';
       server.wire.lifeCycle.lastLaunch = {
         initiated: { apiCallDateTime: job.wire.creationDateTime, jobID: job.wire.jobID, type: isDrill ? 'DRILL' : 'RECOVERY' },
         status: 'PENDING',
       };
-    }
-
-    const t = this.timings;
-    job.timers.push(this.clock.setTimer(this.scaled(t.pendingMs), () => this.markStarted(job)));
-    servers.forEach((server, index) => {
       const drawn = this.drawLaunchDuration(server.os); // drawn for every server, so outcomes never shift the stream
-      const replicating = server.wire.dataReplicationInfo.dataReplicationState === 'CONTINUOUS';
-      const outcome: LaunchOutcome = replicating ? (this.launchOverrides.get(server.wire.sourceServerID) ?? server.launchOutcome ?? 'SUCCEED') : 'FAIL';
-      const finishMs = Math.max(replicating ? drawn : t.notReplicatingFailureMs, t.pendingMs + 1);
-      job.timers.push(this.clock.setTimer(this.scaled(finishMs), () => this.finishLaunch(job, index, outcome)));
+      const faults = this.faultEngine.launch(this.selectable(server));
+      const forced = this.launchOverrides.get(server.wire.sourceServerID) ?? server.launchOutcome;
+      const failure = faults.fail ? 'Launch failed (injected fault)' : forced === 'FAIL' ? 'Launch failed (the fleet forces this server to fail)' : undefined;
+      const snapshot = snapshots[index];
+      job.plans.push({
+        index,
+        sourceServerID: server.wire.sourceServerID,
+        spanMs: Math.max(Math.round(drawn * faults.slowFactor), t.pendingMs + 1) - t.pendingMs,
+        ...(failure ? { failure } : {}),
+        ...(snapshot ? { snapshot } : {}),
+        done: false,
+      });
     });
+    this.scheduleStart(job);
     return clone(job.wire);
   }
 
   terminateRecoveryInstances(ctx: CallerContext, input: TerminateRecoveryInstancesInput): Job {
     const ids = input.recoveryInstanceIDs;
-    const duplicates = ids.map((id, i) => ({ id, i })).filter(({ id, i }) => ids.indexOf(id) !== i);
-    if (duplicates.length > 0) {
-      throw validationError(duplicates.map(({ id, i }) => ({ name: `recoveryInstanceIDs[${i}]`, message: `Recovery instance ${id} is listed more than once` })));
-    }
+    rejectDuplicates(ids, (i) => `recoveryInstanceIDs[${i}]`, 'Recovery instance');
     const instances = ids.map((id) => {
-      const instance = this.instances.get(id);
-      if (!instance || !matches(instance, ctx)) throw notFound(`Recovery instance ${id} not found in account ${ctx.accountId}, region ${ctx.region}`, 'RECOVERY_INSTANCE', id);
+      const instance = this.ownInstance(ctx, id);
       const state = instance.wire.ec2InstanceState;
       if (state === 'TERMINATED' || state === 'SHUTTING-DOWN' || this.activeJobWithInstance(id)) {
-        throw conflict(`Recovery instance ${id} is already terminated or being terminated`, 'RECOVERY_INSTANCE', id);
+        throw conflict(`Recovery instance ${id} is already terminated or being terminated, or busy in another job`, 'RECOVERY_INSTANCE', id);
       }
       return instance;
     });
@@ -474,9 +752,221 @@ export class DrsSimulator {
       tags: {},
       participatingServers: instances.map((i) => ({ sourceServerID: i.wire.sourceServerID, recoveryInstanceID: i.wire.recoveryInstanceID, launchStatus: 'PENDING' })),
     });
-    job.timers.push(this.clock.setTimer(this.scaled(this.timings.pendingMs), () => this.markStarted(job)));
-    job.timers.push(this.clock.setTimer(this.scaled(Math.max(this.timings.terminateMs, this.timings.pendingMs + 1)), () => this.finishTermination(job)));
+    const t = this.timings;
+    instances.forEach((instance, index) => job.plans.push({
+      index,
+      sourceServerID: instance.wire.sourceServerID,
+      recoveryInstanceID: instance.wire.recoveryInstanceID,
+      spanMs: Math.max(t.terminateMs, t.pendingMs + 1) - t.pendingMs,
+      done: false,
+    }));
+    this.scheduleStart(job);
     return clone(job.wire);
+  }
+
+  getLaunchConfiguration(ctx: CallerContext, sourceServerID: string): LaunchConfiguration {
+    return clone(this.ownServer(ctx, sourceServerID).launchConfig);
+  }
+
+  updateLaunchConfiguration(ctx: CallerContext, input: UpdateLaunchConfigurationInput): LaunchConfiguration {
+    const server = this.ownServer(ctx, input.sourceServerID);
+    const config = server.launchConfig;
+    if (input.name !== undefined) config.name = input.name;
+    if (input.launchDisposition !== undefined) config.launchDisposition = input.launchDisposition;
+    if (input.targetInstanceTypeRightSizingMethod !== undefined) config.targetInstanceTypeRightSizingMethod = input.targetInstanceTypeRightSizingMethod;
+    if (input.copyPrivateIp !== undefined) config.copyPrivateIp = input.copyPrivateIp;
+    if (input.copyTags !== undefined) config.copyTags = input.copyTags;
+    if (input.licensing !== undefined) config.licensing = { ...input.licensing };
+    if (input.postLaunchEnabled !== undefined) config.postLaunchEnabled = input.postLaunchEnabled;
+    if (input.launchIntoInstanceProperties !== undefined) {
+      if (input.launchIntoInstanceProperties.launchIntoEC2InstanceID) config.launchIntoInstanceProperties = { ...input.launchIntoInstanceProperties };
+      else delete config.launchIntoInstanceProperties;
+    }
+    return clone(config);
+  }
+
+  putLaunchAction(ctx: CallerContext, input: PutLaunchActionInput): LaunchAction & { resourceId: string } {
+    const server = this.launchActionResource(ctx, input.resourceId);
+    if (!server.launchActions.has(input.actionId) && server.launchActions.size >= this.quotas.maxLaunchActionsPerResource) {
+      throw quotaExceeded(`A resource can have at most ${this.quotas.maxLaunchActionsPerResource} launch actions`, QUOTA_CODES.launchActionsPerResource, 'LAUNCH_ACTION', input.resourceId);
+    }
+    const action: LaunchAction = {
+      actionId: input.actionId,
+      actionCode: input.actionCode,
+      type: launchActionType(input.actionCode),
+      name: input.name,
+      active: input.active,
+      order: input.order,
+      actionVersion: input.actionVersion,
+      optional: input.optional,
+      ...(input.parameters ? { parameters: clone(input.parameters) } : {}),
+      description: input.description,
+      category: input.category,
+    };
+    server.launchActions.set(action.actionId, action);
+    return { resourceId: input.resourceId, ...clone(action) };
+  }
+
+  listLaunchActions(ctx: CallerContext, input: ListLaunchActionsInput): Page<LaunchAction> {
+    const server = this.launchActionResource(ctx, input.resourceId);
+    const ids = input.filters?.actionIds && input.filters.actionIds.length > 0 ? new Set(input.filters.actionIds) : undefined;
+    const items = sortLaunchActions(server.launchActions.values()).filter((a) => !ids || ids.has(a.actionId));
+    const page = paginate(items, { ...pageOptions(input), defaultPageSize: this.defaultPageSize, scope: `ListLaunchActions|${ctx.accountId}|${ctx.region}`, query: [input.resourceId, input.filters] });
+    return { ...page, items: clone(page.items) };
+  }
+
+  deleteLaunchAction(ctx: CallerContext, resourceId: string, actionId: string): void {
+    const server = this.launchActionResource(ctx, resourceId);
+    if (!server.launchActions.delete(actionId)) throw notFound(`Launch action ${actionId} not found on ${resourceId}`, 'LAUNCH_ACTION', actionId);
+  }
+
+  /** Launches the failback of recovery instances in FAILBACK_READY_FOR_LAUNCH: a LAUNCH job initiated by FAILBACK. */
+  startFailbackLaunch(ctx: CallerContext, input: StartFailbackLaunchInput): Job {
+    const ids = input.recoveryInstanceIDs;
+    rejectDuplicates(ids, (i) => `recoveryInstanceIDs[${i}]`, 'Recovery instance');
+    const instances = ids.map((id) => {
+      const instance = this.ownInstance(ctx, id);
+      const state = instance.wire.failback?.state;
+      if (instance.wire.isDrill) throw conflict(`Recovery instance ${id} was launched by a drill and cannot be failed back`, 'RECOVERY_INSTANCE', id);
+      if (state !== 'FAILBACK_READY_FOR_LAUNCH') throw conflict(`Recovery instance ${id} is in failback state ${state ?? 'none'}, not FAILBACK_READY_FOR_LAUNCH`, 'RECOVERY_INSTANCE', id);
+      if (this.activeJobWithInstance(id)) throw conflict(`Recovery instance ${id} is busy in another job`, 'RECOVERY_INSTANCE', id);
+      return instance;
+    });
+    this.enforceJobQuotas(ctx, [...new Set(instances.map((i) => i.wire.sourceServerID))]);
+    const job = this.createJob(ctx, {
+      type: 'LAUNCH',
+      initiatedBy: 'FAILBACK',
+      isDrill: false,
+      tags: input.tags ?? {},
+      participatingServers: instances.map((i) => ({ sourceServerID: i.wire.sourceServerID, recoveryInstanceID: i.wire.recoveryInstanceID, launchStatus: 'PENDING' })),
+    });
+    const t = this.timings;
+    instances.forEach((instance, index) => {
+      const drawn = this.drawLaunchDuration(instance.os);
+      const server = this.servers.get(instance.wire.sourceServerID);
+      const faults = server ? this.faultEngine.launch(this.selectable(server)) : { fail: false, slowFactor: 1 };
+      const failback = instance.wire.failback ?? (instance.wire.failback = {});
+      failback.failbackJobID = job.wire.jobID;
+      job.plans.push({
+        index,
+        sourceServerID: instance.wire.sourceServerID,
+        recoveryInstanceID: instance.wire.recoveryInstanceID,
+        spanMs: Math.max(Math.round(drawn * faults.slowFactor), t.pendingMs + 1) - t.pendingMs,
+        ...(faults.fail ? { failure: 'Failback launch failed (injected fault)' } : {}),
+        done: false,
+      });
+    });
+    this.scheduleStart(job);
+    return clone(job.wire);
+  }
+
+  /**
+   * Starts replication of an AWS-origin recovery instance back to its origin region: creates (or
+   * restarts) the reversed-direction source server there and moves the instance to
+   * FAILBACK_IN_PROGRESS, then FAILBACK_READY_FOR_LAUNCH once synchronized.
+   */
+  reverseReplication(ctx: CallerContext, recoveryInstanceID: string): { reversedDirectionSourceServerArn: string } {
+    const instance = this.ownInstance(ctx, recoveryInstanceID);
+    this.checkFailbackStartable(instance);
+    const original = this.servers.get(instance.wire.sourceServerID);
+    if (!original || instance.wire.originEnvironment !== 'AWS' || !original.origin) {
+      throw invalidRequest(`Recovery instance ${recoveryInstanceID} did not originate in EC2: reverse replication applies only to AWS-origin servers (fail back with the DRS Failback Client)`);
+    }
+    const origin = original.origin;
+    const account = this.fleet.accounts.find((a) => a.accountId === origin.accountId);
+    if (!account) throw accessDenied(`Elastic Disaster Recovery cannot reach the origin account ${origin.accountId}`);
+    if (!account.regions.includes(origin.region)) throw uninitializedAccount(origin.accountId, origin.region);
+    let reversed = instance.reversedServerId ? this.servers.get(instance.reversedServerId) : undefined;
+    if (!reversed) {
+      this.enforceReplicatingQuota(origin.accountId, origin.region, 1);
+      this.enforceServerCountQuota(origin.accountId, origin.region);
+      reversed = this.createReversedServer(instance, original, origin);
+    } else if (!countsAsReplicating(reversed.wire.dataReplicationInfo.dataReplicationState)) {
+      this.enforceReplicatingQuota(origin.accountId, origin.region, 1);
+    }
+    this.changeReplication(reversed, 'INITIAL_SYNC');
+    original.wire.reversedDirectionSourceServerArn = reversed.wire.arn;
+    this.beginFailbackReplication(instance, undefined, reversed);
+    return { reversedDirectionSourceServerArn: reversed.wire.arn };
+  }
+
+  /** Back to FAILBACK_NOT_STARTED: failback replication stops (a failback launch in flight no longer moves the state). */
+  stopFailback(ctx: CallerContext, recoveryInstanceID: string): void {
+    const instance = this.ownInstance(ctx, recoveryInstanceID);
+    this.cancelFailbackTasks(instance);
+    const failback = instance.wire.failback ?? (instance.wire.failback = {});
+    const replicating = instance.wire.dataReplicationInfo?.dataReplicationState;
+    if (replicating !== undefined && replicating !== 'NOT_STARTED' && replicating !== 'DISCONNECTED') {
+      instance.wire.dataReplicationInfo = recoveryReplicationInfo('STOPPED', instance.disk, instance.region);
+    }
+    delete failback.failbackJobID;
+    this.setFailbackState(instance, 'FAILBACK_NOT_STARTED');
+  }
+
+  /**
+   * Disconnects a recovery instance from DRS: replication DISCONNECTED, replicated disks' total
+   * storage zeroed, lag and ETA dropped; a failback in progress goes back to FAILBACK_NOT_STARTED.
+   */
+  disconnectRecoveryInstance(ctx: CallerContext, recoveryInstanceID: string): void {
+    const instance = this.ownInstance(ctx, recoveryInstanceID);
+    if (this.activeJobWithInstance(recoveryInstanceID)) throw conflict(`Recovery instance ${recoveryInstanceID} is busy in an active job`, 'RECOVERY_INSTANCE', recoveryInstanceID);
+    this.cancelFailbackTasks(instance);
+    instance.wire.dataReplicationInfo = recoveryReplicationInfo('DISCONNECTED', instance.disk, instance.region);
+    const state = instance.wire.failback?.state;
+    if (state === 'FAILBACK_IN_PROGRESS' || state === 'FAILBACK_READY_FOR_LAUNCH') this.setFailbackState(instance, 'FAILBACK_NOT_STARTED');
+  }
+
+  /** The staging accounts of the caller's extended source servers. */
+  listStagingAccounts(ctx: CallerContext, input: ListStagingAccountsInput): { accounts: { accountID: string }[]; nextToken?: string } {
+    const ids = new Set<string>();
+    for (const s of this.servers.values()) {
+      if (matches(s, ctx) && s.wire.stagingArea.status === 'EXTENDED' && s.wire.stagingArea.stagingAccountID) ids.add(s.wire.stagingArea.stagingAccountID);
+    }
+    const page = paginate([...ids].sort().map((accountID) => ({ accountID })), { ...pageOptions(input), defaultPageSize: 50, scope: `ListStagingAccounts|${ctx.accountId}|${ctx.region}`, query: null });
+    return { accounts: page.items, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  }
+
+  /**
+   * The source servers of a staging account (same region) that the caller may extend: not already
+   * extended into the caller's account, and not themselves extensions of another server.
+   */
+  listExtensibleSourceServers(ctx: CallerContext, input: ListExtensibleSourceServersInput): Page<StagingSourceServer> {
+    this.checkStagingAccess(ctx, input.stagingAccountID);
+    const extendedHere = new Set([...this.servers.values()].filter((s) => matches(s, ctx) && s.extendsServerId).map((s) => s.extendsServerId));
+    const items = [...this.servers.values()]
+      .filter((s) => s.accountId === input.stagingAccountID && s.region === ctx.region)
+      .filter((s) => s.wire.stagingArea.status !== 'EXTENDED' && s.wire.replicationDirection === 'FAILOVER')
+      .filter((s) => !extendedHere.has(s.wire.sourceServerID))
+      .map((s) => ({ hostname: s.hostname, arn: s.wire.arn, tags: { ...s.wire.tags } }));
+    return paginate(items, { ...pageOptions(input), defaultPageSize: 300, scope: `ListExtensibleSourceServers|${ctx.accountId}|${ctx.region}`, query: input.stagingAccountID });
+  }
+
+  /** Extends a staging account's source server into the caller's account (same region). */
+  createExtendedSourceServer(ctx: CallerContext, input: CreateExtendedSourceServerInput): SourceServer {
+    const arn = parseDrsArn(input.sourceServerArn);
+    if (!arn || arn.resourceType !== 'source-server') throw validationError([{ name: 'sourceServerArn', message: 'Not a source server ARN' }]);
+    if (arn.accountId === ctx.accountId) throw invalidRequest(`Source server ${arn.resourceId} is already in account ${ctx.accountId}: extend servers of a staging account`);
+    if (arn.region !== ctx.region) throw invalidRequest(`Source server ${arn.resourceId} is in ${arn.region}: extended source servers stay in the region of the call (${ctx.region})`);
+    this.checkStagingAccess(ctx, arn.accountId);
+    const staging = this.servers.get(arn.resourceId);
+    if (!staging || staging.accountId !== arn.accountId || staging.region !== arn.region) {
+      throw notFound(`Source server ${arn.resourceId} not found in staging account ${arn.accountId}, region ${arn.region}`, 'SOURCE_SERVER', arn.resourceId);
+    }
+    if (staging.wire.stagingArea.status === 'EXTENDED') throw invalidRequest(`Source server ${arn.resourceId} is itself an extended source server and cannot be extended again`);
+    const existing = [...this.servers.values()].find((s) => matches(s, ctx) && s.extendsServerId === staging.wire.sourceServerID);
+    if (existing) throw invalidRequest(`Source server ${arn.resourceId} is already extended into account ${ctx.accountId} as ${existing.wire.sourceServerID}`);
+    this.enforceServerCountQuota(ctx.accountId, ctx.region);
+    const now = this.clock.now();
+    const id = this.createdServerIds.next((candidate) => this.servers.has(candidate));
+    const entry = this.newEntry({
+      id, accountId: ctx.accountId, region: ctx.region, os: staging.os, hostname: staging.hostname, ssm: staging.ssm,
+      tags: input.tags ?? {}, properties: clone(staging.wire.sourceProperties), disk: staging.disk, privateIp: staging.privateIp,
+      addedMs: now, state: 'CONTINUOUS',
+    });
+    entry.extendsServerId = staging.wire.sourceServerID;
+    entry.wire.stagingArea = { status: 'EXTENDED', stagingAccountID: arn.accountId, stagingSourceServerArn: staging.wire.arn };
+    this.servers.set(id, entry);
+    return this.viewServer(entry);
   }
 
   listTagsForResource(ctx: CallerContext, resourceArn: string): TagsMap {
@@ -497,11 +987,827 @@ export class DrsSimulator {
     for (const key of tagKeys) delete target[key];
   }
 
-  // ---------------------------------------------------------------- internals
+  // ---------------------------------------------------------------- internals: lookups and quotas
 
-  private scaled(simulatedMs: number): number {
-    return Math.round(simulatedMs * this.timeScale);
+  private ownServer(ctx: CallerContext, id: string): ServerEntry {
+    const server = this.servers.get(id);
+    if (!server || !matches(server, ctx)) throw notFound(`Source server ${id} not found in account ${ctx.accountId}, region ${ctx.region}`, 'SOURCE_SERVER', id);
+    return server;
   }
+
+  private ownInstance(ctx: CallerContext, id: string): InstanceEntry {
+    const instance = this.instances.get(id);
+    if (!instance || instance.deleted || !matches(instance, ctx)) {
+      throw notFound(`Recovery instance ${id} not found in account ${ctx.accountId}, region ${ctx.region}`, 'RECOVERY_INSTANCE', id);
+    }
+    return instance;
+  }
+
+  private launchActionResource(ctx: CallerContext, resourceId: string): ServerEntry {
+    if (resourceId.startsWith('lct-')) {
+      throw notFound(`Launch configuration template ${resourceId} not found (the simulator keeps launch actions per source server)`, 'LAUNCH_CONFIGURATION_TEMPLATE', resourceId);
+    }
+    return this.ownServer(ctx, resourceId);
+  }
+
+  /** The caller may read a staging account's servers: the account exists, runs DRS in the region, and trusts the caller. */
+  private checkStagingAccess(ctx: CallerContext, stagingAccountID: string): void {
+    if (stagingAccountID === ctx.accountId) throw invalidRequest(`The staging account must be another account than ${ctx.accountId}`);
+    const staging = this.fleet.accounts.find((a) => a.accountId === stagingAccountID);
+    const trusted = staging && (staging.trustedAccountIds === undefined || staging.trustedAccountIds.includes(ctx.accountId));
+    if (!staging || !staging.regions.includes(ctx.region) || !trusted) {
+      throw accessDenied(`Account ${ctx.accountId} is not trusted by staging account ${stagingAccountID} in ${ctx.region}`);
+    }
+  }
+
+  private activeJobs(ctx: { accountId: string; region: string }): JobEntry[] {
+    return [...this.jobsById.values()].filter((j) => matches(j, ctx) && j.wire.status !== 'COMPLETED');
+  }
+
+  /** A TERMINATE or FAILBACK job still works on the instance. */
+  private activeJobWithInstance(recoveryInstanceID: string): boolean {
+    return [...this.jobsById.values()].some((j) => j.wire.status !== 'COMPLETED' && j.plans.some((p) => p.recoveryInstanceID === recoveryInstanceID && !p.done));
+  }
+
+  private enforceJobQuotas(ctx: CallerContext, sourceServerIDs: string[]): void {
+    const q = this.quotas;
+    if (sourceServerIDs.length > q.maxSourceServersPerJob) {
+      throw quotaExceeded(
+        `A job can include at most ${q.maxSourceServersPerJob} source servers; this request has ${sourceServerIDs.length}`,
+        QUOTA_CODES.sourceServersPerJob, 'JOB',
+      );
+    }
+    const active = this.activeJobs(ctx);
+    for (const id of sourceServerIDs) {
+      const busy = active.filter((j) => j.wire.participatingServers.some((p) => p.sourceServerID === id));
+      if (busy.length >= q.maxConcurrentJobsPerSourceServer) {
+        throw conflict(`Source server ${id} is already participating in active job ${busy.map((j) => j.wire.jobID).join(', ')}`, 'SOURCE_SERVER', id);
+      }
+    }
+    if (active.length >= q.maxConcurrentJobs) {
+      throw quotaExceeded(
+        `At most ${q.maxConcurrentJobs} jobs can be in progress at once in account ${ctx.accountId}, region ${ctx.region}`,
+        QUOTA_CODES.concurrentJobs, 'JOB',
+      );
+    }
+    const inJobs = active.reduce((n, j) => n + j.wire.participatingServers.length, 0);
+    if (inJobs + sourceServerIDs.length > q.maxSourceServersInAllJobs) {
+      throw quotaExceeded(
+        `At most ${q.maxSourceServersInAllJobs} source servers can participate in active jobs; ${inJobs} already do and this request adds ${sourceServerIDs.length}`,
+        QUOTA_CODES.sourceServersInAllJobs, 'JOB',
+      );
+    }
+  }
+
+  private replicatingCount(accountId: string, region: string): number {
+    let n = 0;
+    for (const s of this.servers.values()) {
+      if (s.accountId === accountId && s.region === region && s.wire.stagingArea.status !== 'EXTENDED' && countsAsReplicating(s.wire.dataReplicationInfo.dataReplicationState)) n++;
+    }
+    return n;
+  }
+
+  private serverCount(accountId: string, region: string): number {
+    let n = 0;
+    for (const s of this.servers.values()) if (s.accountId === accountId && s.region === region) n++;
+    return n;
+  }
+
+  private enforceReplicatingQuota(accountId: string, region: string, adding: number): void {
+    const current = this.replicatingCount(accountId, region);
+    if (current + adding > this.quotas.maxReplicatingSourceServers) {
+      throw quotaExceeded(
+        `At most ${this.quotas.maxReplicatingSourceServers} source servers can replicate in account ${accountId}, region ${region}; ${current} already do`,
+        QUOTA_CODES.replicatingSourceServers, 'SOURCE_SERVER',
+      );
+    }
+  }
+
+  private enforceServerCountQuota(accountId: string, region: string): void {
+    const current = this.serverCount(accountId, region);
+    if (current + 1 > this.quotas.maxSourceServers) {
+      throw quotaExceeded(
+        `At most ${this.quotas.maxSourceServers} source servers can exist in account ${accountId}, region ${region}; ${current} already do`,
+        QUOTA_CODES.sourceServers, 'SOURCE_SERVER',
+      );
+    }
+  }
+
+  /** A fleet beyond the replicating or total source server quotas does not load: real DRS would never hold it. */
+  private checkFleetQuotas(): void {
+    const buckets = new Map<string, { accountId: string; region: string }>();
+    for (const s of this.servers.values()) buckets.set(`${s.accountId}|${s.region}`, { accountId: s.accountId, region: s.region });
+    const problems: string[] = [];
+    for (const { accountId, region } of buckets.values()) {
+      const replicating = this.replicatingCount(accountId, region);
+      const total = this.serverCount(accountId, region);
+      if (replicating > this.quotas.maxReplicatingSourceServers) {
+        problems.push(`${replicating} replicating source servers in ${accountId}/${region}, DRS allows ${this.quotas.maxReplicatingSourceServers} (${QUOTA_CODES.replicatingSourceServers}): spread them over more accounts, set replicationState STOPPED on some, or raise quotas.maxReplicatingSourceServers`);
+      }
+      if (total > this.quotas.maxSourceServers) {
+        problems.push(`${total} source servers in ${accountId}/${region}, DRS allows ${this.quotas.maxSourceServers} (${QUOTA_CODES.sourceServers})`);
+      }
+    }
+    if (problems.length > 0) throw new Error(`DrsSimulator: the fleet exceeds DRS quotas: ${problems.join('; ')}`);
+  }
+
+  // ---------------------------------------------------------------- internals: servers, replication, snapshots
+
+  private addServer(server: FleetServer, index: number, fixedIds: ReadonlySet<string>): void {
+    const random = SeededRandom.derive(this.seed, `source-server:${server.accountId}:${server.region}:${server.hostname}`);
+    let id = server.sourceServerID;
+    if (id && this.servers.has(id)) throw new Error(`DrsSimulator: source server id ${id} is used twice`);
+    while (!id || (id !== server.sourceServerID && (this.servers.has(id) || fixedIds.has(id)))) id = `s-${random.hex(17)}`;
+    const windows = server.os === 'WINDOWS';
+    const cores = [2, 4, 8][random.int(3)] ?? 2;
+    const ramBytes = cores * 4 * GiB;
+    const diskBytes = (windows ? 120 : 40 + 20 * random.int(5)) * GiB;
+    const mac = Array.from({ length: 6 }, (_, i) => (i === 0 ? '02' : random.hex(2))).join(':');
+    const ip = `10.${10 + random.int(20)}.${random.int(256)}.${10 + random.int(240)}`;
+    const added = this.startedAtMs - 30 * 86_400_000 - index * 3_600_000;
+    const stagingAccountID = server.stagingAccountID;
+    const disk = { deviceName: windows ? '\\\\.\\PHYSICALDRIVE0' : '/dev/sda', bytes: diskBytes };
+    const entry = this.newEntry({
+      id,
+      accountId: server.accountId,
+      region: server.region,
+      os: server.os,
+      hostname: server.hostname,
+      ssm: server.ssm,
+      tags: server.tags ?? {},
+      disk,
+      privateIp: ip,
+      addedMs: added,
+      state: server.replicationState ?? 'CONTINUOUS',
+      launchOutcome: server.launchOutcome,
+      properties: {
+        lastUpdatedDateTime: toIso(this.startedAtMs),
+        recommendedInstanceType: server.recommendedInstanceType ?? (cores >= 8 ? 'm5.2xlarge' : cores >= 4 ? 'm5.xlarge' : 'm5.large'),
+        identificationHints: {
+          hostname: server.hostname,
+          fqdn: `${server.hostname}.corp.example.com`,
+          ...(server.vmWareUuid ? { vmWareUuid: server.vmWareUuid } : {}),
+          ...(server.awsInstanceID ? { awsInstanceID: server.awsInstanceID } : {}),
+        },
+        networkInterfaces: [{ macAddress: mac, ips: [ip], isPrimary: true }],
+        disks: [{ deviceName: disk.deviceName, bytes: diskBytes }],
+        cpus: [{ cores, modelName: 'Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz' }],
+        ramBytes,
+        os: { fullString: server.osFullString ?? (windows ? WINDOWS_FULL_STRING : LINUX_FULL_STRING) },
+        supportsNitroInstances: true,
+      },
+      launchTemplateId: `lt-${random.hex(17)}`,
+    });
+    if (stagingAccountID) {
+      entry.wire.stagingArea = { status: 'EXTENDED', stagingAccountID, stagingSourceServerArn: sourceServerArn(server.region, stagingAccountID, `s-${random.hex(17)}`) };
+    }
+    if (server.awsInstanceID) {
+      const account = this.fleet.accounts.find((a) => a.accountId === (server.originAccountID ?? server.accountId));
+      const originRegion = server.originRegion ?? account?.regions.find((r) => r !== server.region) ?? server.region;
+      entry.origin = { accountId: server.originAccountID ?? server.accountId, region: originRegion };
+      entry.wire.sourceCloudProperties = { originAccountID: entry.origin.accountId, originRegion, originAvailabilityZone: `${originRegion}a` };
+    }
+    this.servers.set(id, entry);
+  }
+
+  /** A fleet server declared as extended from a staging account whose server (same hostname and region) is in the fleet is linked to it. */
+  private linkExtendedServers(): void {
+    for (const entry of this.servers.values()) {
+      const stagingAccountID = entry.wire.stagingArea.stagingAccountID;
+      if (!stagingAccountID || entry.extendsServerId) continue;
+      const staging = [...this.servers.values()].find((s) => s.accountId === stagingAccountID && s.region === entry.region && s.hostname === entry.hostname && !s.wire.stagingArea.stagingAccountID);
+      if (!staging) continue;
+      entry.extendsServerId = staging.wire.sourceServerID;
+      entry.wire.stagingArea.stagingSourceServerArn = staging.wire.arn;
+    }
+  }
+
+  private newEntry(spec: {
+    id: string; accountId: string; region: string; os: OperatingSystem; hostname: string; ssm: FleetSsmScript | undefined;
+    tags: TagsMap; disk: DiskFacts; privateIp: string; addedMs: number; state: DataReplicationState;
+    properties: SourceServer['sourceProperties']; launchOutcome?: LaunchOutcome | undefined; launchTemplateId?: string;
+  }): ServerEntry {
+    const simNow = this.timeline.simNow();
+    const firstByte = spec.addedMs + 600_000;
+    const history: ReplicationHistory = { sinceSimMs: Math.min(firstByte, simNow), gaps: [] };
+    if (spec.state === 'INITIATING' || spec.state === 'INITIAL_SYNC') history.sinceSimMs = simNow;
+    else if (!takesSnapshots(spec.state)) history.gaps.push({ fromSimMs: Math.max(history.sinceSimMs, simNow - 2 * 3_600_000) });
+    const wire: SourceServer = {
+      sourceServerID: spec.id,
+      arn: sourceServerArn(spec.region, spec.accountId, spec.id),
+      tags: { ...spec.tags },
+      lastLaunchResult: 'NOT_STARTED',
+      dataReplicationInfo: replicationInfo(spec.state, spec.disk, spec.region, this.clock.now()),
+      lifeCycle: {
+        addedToServiceDateTime: toIso(spec.addedMs),
+        firstByteDateTime: toIso(firstByte),
+        elapsedReplicationDuration: isoDuration(Math.max(0, this.clock.now() - firstByte)),
+        lastSeenByServiceDateTime: toIso(Math.max(spec.addedMs, this.startedAtMs)),
+      },
+      sourceProperties: spec.properties,
+      stagingArea: { status: 'NOT_EXTENDED' },
+      replicationDirection: 'FAILOVER',
+      agentVersion: AGENT_VERSION,
+    };
+    return {
+      accountId: spec.accountId,
+      region: spec.region,
+      os: spec.os,
+      hostname: spec.hostname,
+      launchOutcome: spec.launchOutcome,
+      ssm: spec.ssm,
+      wire,
+      disk: spec.disk,
+      privateIp: spec.privateIp,
+      launchConfig: defaultLaunchConfiguration(spec.id, spec.hostname, spec.launchTemplateId ?? `lt-${this.aux.hex(17)}`),
+      launchActions: new Map(),
+      history,
+      phaseMs: snapshotPhase(spec.id, this.snapshotPolicy),
+    };
+  }
+
+  /** The server whose replication an entry reports: itself, or the staging server it extends. */
+  private replicationSource(server: ServerEntry): ServerEntry {
+    return (server.extendsServerId ? this.servers.get(server.extendsServerId) : undefined) ?? server;
+  }
+
+  private replicationStateOf(server: ServerEntry): DataReplicationState | undefined {
+    return this.replicationSource(server).wire.dataReplicationInfo.dataReplicationState;
+  }
+
+  private changeReplication(server: ServerEntry, state: DataReplicationState): void {
+    const previous = server.wire.dataReplicationInfo.dataReplicationState;
+    server.wire.dataReplicationInfo = replicationInfo(state, server.disk, server.region, this.clock.now());
+    recordReplication(server.history, takesSnapshots(state), this.timeline.simNow());
+    if (previous !== 'STALLED' && state === 'STALLED') this.emit(this.stalledEvent(server, 'STALLED'));
+    if (previous === 'STALLED' && state !== 'STALLED') this.emit(this.stalledEvent(server, 'NOT_STALLED'));
+  }
+
+  private snapshotsOf(server: ServerEntry): RecoverySnapshot[] {
+    const source = this.replicationSource(server);
+    const simNow = this.timeline.simNow();
+    return snapshotInstants(this.snapshotPolicy, source.history, source.phaseMs, simNow).map((at) => {
+      const expected = this.timeline.realAt(at);
+      return {
+        snapshotID: snapshotId(this.seed, source.wire.sourceServerID, at),
+        sourceServerID: server.wire.sourceServerID,
+        expectedTimestamp: toIso(expected),
+        timestamp: toIso(this.timeline.realAt(at + Math.min(2000, simNow - at))),
+        ebsSnapshots: ebsSnapshotIds(this.seed, source.wire.sourceServerID, at, source.wire.sourceProperties.disks?.length ?? 1),
+      };
+    });
+  }
+
+  private viewServer(server: ServerEntry): SourceServer {
+    const view = clone(server.wire);
+    const source = this.replicationSource(server);
+    if (source !== server) view.dataReplicationInfo = clone(source.wire.dataReplicationInfo);
+    const state = view.dataReplicationInfo.dataReplicationState;
+    if (state !== 'STALLED' && state !== 'DISCONNECTED' && state !== 'STOPPED') view.lifeCycle.lastSeenByServiceDateTime = toIso(this.clock.now());
+    return view;
+  }
+
+  private selectable(server: ServerEntry): SelectableServer {
+    return { sourceServerID: server.wire.sourceServerID, hostname: server.hostname, tags: server.wire.tags };
+  }
+
+  private createReversedServer(instance: InstanceEntry, original: ServerEntry, origin: { accountId: string; region: string }): ServerEntry {
+    const id = this.createdServerIds.next((candidate) => this.servers.has(candidate));
+    const properties = clone(original.wire.sourceProperties);
+    properties.identificationHints = { ...(instance.hostname ? { hostname: instance.hostname } : {}), awsInstanceID: instance.wire.ec2InstanceID };
+    properties.networkInterfaces = clone(instance.wire.recoveryInstanceProperties.networkInterfaces ?? []);
+    properties.lastUpdatedDateTime = toIso(this.clock.now());
+    const reversed = this.newEntry({
+      id, accountId: origin.accountId, region: origin.region, os: instance.os, hostname: instance.hostname ?? original.hostname,
+      ssm: instance.ssm, tags: { ...original.wire.tags }, disk: instance.disk, privateIp: instance.privateIp,
+      addedMs: this.clock.now(), state: 'INITIAL_SYNC', properties,
+    });
+    reversed.wire.replicationDirection = 'FAILBACK';
+    reversed.wire.reversedDirectionSourceServerArn = original.wire.arn;
+    reversed.wire.sourceCloudProperties = { originAccountID: instance.accountId, originRegion: instance.region, originAvailabilityZone: `${instance.region}a` };
+    reversed.origin = { accountId: instance.accountId, region: instance.region };
+    this.servers.set(id, reversed);
+    instance.reversedServerId = id;
+    return reversed;
+  }
+
+  // ---------------------------------------------------------------- internals: faults
+
+  private applyFaults(plan: FaultPlan): void {
+    for (const task of this.faultTasks) task.cancel();
+    this.faultTasks = [];
+    this.faultEngine.plan = plan;
+    const rules = plan.replicationStalls ?? [];
+    const candidates = [...this.servers.values()].filter((s) => !s.extendsServerId);
+    const immediate = new Set<string>();
+    for (const rule of rules) {
+      if ((rule.afterSeconds ?? 0) > 0) continue;
+      for (const s of candidates) if (selects(rule, this.selectable(s))) immediate.add(s.wire.sourceServerID);
+    }
+    for (const id of [...this.faultStalled]) if (!immediate.has(id)) this.endStall(id);
+    for (const rule of rules) {
+      const after = (rule.afterSeconds ?? 0) * 1000;
+      for (const server of candidates) {
+        if (!selects(rule, this.selectable(server))) continue;
+        const id = server.wire.sourceServerID;
+        if (after > 0) this.faultTasks.push(this.scheduler.schedule(after, () => this.beginStall(id)));
+        else this.beginStall(id);
+        if (rule.durationSeconds !== undefined) this.faultTasks.push(this.scheduler.schedule(after + rule.durationSeconds * 1000, () => this.endStall(id)));
+      }
+    }
+  }
+
+  private beginStall(id: string): void {
+    const server = this.servers.get(id);
+    if (!server || this.stopped) return;
+    const state = server.wire.dataReplicationInfo.dataReplicationState;
+    if (state === 'STALLED' || state === 'STOPPED' || state === 'DISCONNECTED') return;
+    server.stalledFrom = state ?? 'CONTINUOUS';
+    this.faultStalled.add(id);
+    this.changeReplication(server, 'STALLED');
+  }
+
+  private endStall(id: string): void {
+    const server = this.servers.get(id);
+    if (!server || !this.faultStalled.delete(id) || this.stopped) return;
+    const back = server.stalledFrom ?? 'CONTINUOUS';
+    delete server.stalledFrom;
+    if (server.wire.dataReplicationInfo.dataReplicationState === 'STALLED') this.changeReplication(server, back);
+  }
+
+  // ---------------------------------------------------------------- internals: jobs
+
+  private createJob(ctx: CallerContext, spec: Pick<Job, 'type' | 'initiatedBy' | 'tags' | 'participatingServers'> & { isDrill: boolean }): JobEntry {
+    const now = this.clock.now();
+    const jobID = this.jobIds.next((id) => this.jobsById.has(id));
+    const job: JobEntry = {
+      accountId: ctx.accountId,
+      region: ctx.region,
+      isDrill: spec.isDrill,
+      createdAtMs: now,
+      tasks: [],
+      log: [],
+      plans: [],
+      wire: {
+        jobID,
+        arn: jobArn(ctx.region, ctx.accountId, jobID),
+        type: spec.type,
+        initiatedBy: spec.initiatedBy,
+        creationDateTime: toIso(now),
+        status: 'PENDING',
+        participatingServers: spec.participatingServers,
+        tags: { ...spec.tags },
+      },
+    };
+    this.jobsById.set(jobID, job);
+    return job;
+  }
+
+  private scheduleStart(job: JobEntry): void {
+    job.tasks.push(this.scheduler.schedule(this.timings.pendingMs, () => this.startJob(job)));
+  }
+
+  private after(job: JobEntry, simMs: number, run: () => void): void {
+    job.tasks.push(this.scheduler.schedule(Math.max(0, Math.round(simMs)), () => {
+      if (!this.stopped) run();
+    }));
+  }
+
+  private log(job: JobEntry, event: JobLogEvent, eventData?: JobLogEventData): void {
+    job.log.push({ logDateTime: toIso(this.clock.now()), event, ...(eventData ? { eventData } : {}) });
+  }
+
+  private startJob(job: JobEntry): void {
+    if (this.stopped || job.wire.status !== 'PENDING') return;
+    job.wire.status = 'STARTED';
+    this.log(job, 'JOB_START');
+    for (const plan of job.plans) {
+      const participant = job.wire.participatingServers[plan.index];
+      if (!participant || participant.launchStatus !== 'PENDING') continue;
+      participant.launchStatus = 'IN_PROGRESS';
+      if (job.wire.type === 'TERMINATE') this.beginTermination(job, plan);
+      else if (job.wire.initiatedBy === 'FAILBACK') this.beginFailbackLaunchOf(job, plan);
+      else this.beginLaunch(job, plan);
+    }
+    this.completeIfDone(job);
+  }
+
+  private beginLaunch(job: JobEntry, plan: ServerPlan): void {
+    const server = this.servers.get(plan.sourceServerID);
+    if (!server) return this.finishServer(job, plan, false);
+    const lastLaunch = server.wire.lifeCycle.lastLaunch;
+    if (lastLaunch?.initiated?.jobID === job.wire.jobID) lastLaunch.status = 'IN_PROGRESS';
+    const data = { sourceServerID: plan.sourceServerID };
+    const span = plan.spanMs;
+    if (plan.snapshot) {
+      this.log(job, 'USING_PREVIOUS_SNAPSHOT', data);
+      this.after(job, span * SNAPSHOT_SHARE, () => this.beginConversion(job, plan, server));
+      return;
+    }
+    this.log(job, 'SNAPSHOT_START', data);
+    if (this.replicationStateOf(server) !== 'CONTINUOUS') {
+      const state = this.replicationStateOf(server) ?? 'unknown';
+      this.after(job, Math.max(this.timings.notReplicatingFailureMs - this.timings.pendingMs, 1), () => {
+        this.log(job, 'SNAPSHOT_FAIL', { ...data, rawError: `Source server ${plan.sourceServerID} is not in continuous data replication (${state}): no point-in-time snapshot could be taken` });
+        this.finishServer(job, plan, false);
+      });
+      return;
+    }
+    this.after(job, span * SNAPSHOT_SHARE, () => {
+      this.log(job, 'SNAPSHOT_END', data);
+      this.beginConversion(job, plan, server);
+    });
+  }
+
+  private beginConversion(job: JobEntry, plan: ServerPlan, server: ServerEntry): void {
+    const conversionServerID = `i-${this.aux.hex(17)}`;
+    const data = { sourceServerID: plan.sourceServerID, conversionServerID };
+    this.log(job, 'CONVERSION_START', data);
+    this.after(job, plan.spanMs * CONVERSION_SHARE, () => {
+      this.log(job, 'CONVERSION_END', data);
+      this.beginEc2Launch(job, plan, server);
+    });
+  }
+
+  private beginEc2Launch(job: JobEntry, plan: ServerPlan, server: ServerEntry): void {
+    const into = server.launchConfig.launchIntoInstanceProperties?.launchIntoEC2InstanceID;
+    const intoBusy = into !== undefined && [...this.instances.values()].some((i) => !i.deleted && i.wire.ec2InstanceID === into && i.wire.ec2InstanceState !== 'TERMINATED');
+    const id = into && !intoBusy ? into : this.instanceIds.next((candidate) => this.instances.has(candidate));
+    const instance = this.createInstance(job, server, plan, id);
+    this.log(job, 'LAUNCH_START', { sourceServerID: plan.sourceServerID, targetInstanceID: id });
+    const failure = intoBusy ? `EC2 instance ${into} to launch into is used by another recovery instance` : plan.failure;
+    this.after(job, plan.spanMs * (1 - SNAPSHOT_SHARE - CONVERSION_SHARE), () => {
+      if (failure) {
+        this.log(job, 'LAUNCH_FAILED', { sourceServerID: plan.sourceServerID, targetInstanceID: id, rawError: failure });
+        instance.wire.ec2InstanceState = 'TERMINATED';
+        instance.deleted = true;
+        this.finishServer(job, plan, false);
+        return;
+      }
+      const running = server.launchConfig.launchDisposition === 'STARTED';
+      instance.wire.ec2InstanceState = running ? 'RUNNING' : 'STOPPED';
+      if (running) instance.runningSinceMs = this.clock.now();
+      instance.wire.recoveryInstanceProperties.lastUpdatedDateTime = toIso(this.clock.now());
+      const participant = job.wire.participatingServers[plan.index];
+      if (participant) participant.recoveryInstanceID = id;
+      server.wire.recoveryInstanceId = id;
+      this.runPostLaunchActions(job, plan, server, instance);
+    });
+  }
+
+  /** Post-launch actions (SSM documents) once the SSM agent is discovered; a failed non-optional action fails the launch. */
+  private runPostLaunchActions(job: JobEntry, plan: ServerPlan, server: ServerEntry, instance: InstanceEntry): void {
+    const actions = server.launchConfig.postLaunchEnabled ? sortLaunchActions(server.launchActions.values()).filter((a) => a.active) : [];
+    const participant = job.wire.participatingServers[plan.index];
+    if (actions.length === 0 || !participant || instance.wire.ec2InstanceState !== 'RUNNING') return this.finishServer(job, plan, true);
+    const status: LaunchActionsStatus = { runs: [] };
+    participant.launchActionsStatus = status;
+    const script = server.ssm ?? {};
+    const finish = () => this.finishServer(job, plan, !status.runs.some((r) => r.status === 'FAILED' && !r.action.optional));
+    if (script.agentOnline === false) {
+      this.after(job, this.timings.ssmAgentTimeoutMs, () => {
+        status.runs = actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'FAILED', failureReason: 'SSM agent was not discovered on the recovery instance' }));
+        finish();
+      });
+      return;
+    }
+    const agentMs = script.agentDelaySeconds !== undefined ? script.agentDelaySeconds * 1000 : this.timings.ssmAgentMs;
+    this.after(job, agentMs, () => {
+      status.ssmAgentDiscoveryDatetime = toIso(this.clock.now());
+      status.runs = actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'IN_PROGRESS' }));
+      const outcome = script.commandStatus ?? 'Success';
+      const runNext = (i: number) => this.after(job, this.timings.launchActionMs, () => {
+        const run = status.runs[i];
+        if (run) {
+          run.status = outcome === 'Success' ? 'SUCCEEDED' : 'FAILED';
+          if (outcome !== 'Success') run.failureReason = `SSM document ${run.action.actionCode} ended ${outcome}`;
+        }
+        if (i + 1 < status.runs.length) runNext(i + 1);
+        else finish();
+      });
+      runNext(0);
+    });
+  }
+
+  private beginTermination(job: JobEntry, plan: ServerPlan): void {
+    const instance = plan.recoveryInstanceID ? this.instances.get(plan.recoveryInstanceID) : undefined;
+    this.log(job, 'CLEANUP_START', { sourceServerID: plan.sourceServerID, ...(instance ? { targetInstanceID: instance.wire.ec2InstanceID } : {}) });
+    if (instance) instance.wire.ec2InstanceState = 'SHUTTING-DOWN';
+    this.after(job, plan.spanMs, () => {
+      this.log(job, 'CLEANUP_END', { sourceServerID: plan.sourceServerID, ...(instance ? { targetInstanceID: instance.wire.ec2InstanceID } : {}) });
+      if (instance) {
+        instance.wire.ec2InstanceState = 'TERMINATED';
+        instance.deleted = true;
+        if (instance.runningSinceMs !== undefined) instance.runEndedMs = this.clock.now();
+        this.cancelFailbackTasks(instance);
+      }
+      const server = this.servers.get(plan.sourceServerID);
+      if (server && server.wire.recoveryInstanceId === plan.recoveryInstanceID) delete server.wire.recoveryInstanceId;
+      plan.done = true;
+      const participant = job.wire.participatingServers[plan.index];
+      if (participant) participant.launchStatus = 'TERMINATED';
+      this.completeIfDone(job);
+    });
+  }
+
+  private beginFailbackLaunchOf(job: JobEntry, plan: ServerPlan): void {
+    const data = { sourceServerID: plan.sourceServerID };
+    this.log(job, 'CONVERSION_START', data);
+    this.after(job, plan.spanMs * CONVERSION_SHARE, () => {
+      this.log(job, 'CONVERSION_END', data);
+      this.log(job, 'LAUNCH_START', data);
+      this.after(job, plan.spanMs * (1 - CONVERSION_SHARE), () => {
+        if (plan.failure) this.log(job, 'LAUNCH_FAILED', { ...data, rawError: plan.failure });
+        this.finishServer(job, plan, !plan.failure);
+      });
+    });
+  }
+
+  private finishServer(job: JobEntry, plan: ServerPlan, succeeded: boolean): void {
+    if (plan.done) return;
+    plan.done = true;
+    const participant = job.wire.participatingServers[plan.index];
+    if (participant) participant.launchStatus = succeeded ? 'LAUNCHED' : 'FAILED';
+    const server = this.servers.get(plan.sourceServerID);
+    if (job.wire.initiatedBy === 'FAILBACK') {
+      const instance = plan.recoveryInstanceID ? this.instances.get(plan.recoveryInstanceID) : undefined;
+      if (instance?.wire.failback?.failbackJobID === job.wire.jobID) this.setFailbackState(instance, succeeded ? 'FAILBACK_COMPLETED' : 'FAILBACK_ERROR');
+    } else if (server) {
+      const lastLaunch = server.wire.lifeCycle.lastLaunch;
+      if (lastLaunch?.initiated?.jobID === job.wire.jobID) {
+        lastLaunch.status = succeeded ? 'LAUNCHED' : 'FAILED';
+        server.wire.lastLaunchResult = succeeded ? 'SUCCEEDED' : 'FAILED';
+      }
+      this.emit(this.launchResultEvent(job, server, succeeded));
+    }
+    this.completeIfDone(job);
+  }
+
+  private completeIfDone(job: JobEntry): void {
+    if (job.wire.status === 'COMPLETED' || !job.plans.every((p) => p.done)) return;
+    const now = this.clock.now();
+    this.log(job, 'JOB_END');
+    job.wire.status = 'COMPLETED';
+    job.wire.endDateTime = toIso(now);
+    for (const t of job.tasks) t.cancel();
+    job.tasks = [];
+  }
+
+  private createInstance(job: JobEntry, server: ServerEntry, plan: ServerPlan, id: string): InstanceEntry {
+    const now = this.clock.now();
+    const props = server.wire.sourceProperties;
+    const hostname = props.identificationHints?.hostname;
+    const config = server.launchConfig;
+    const privateIp = config.copyPrivateIp ? server.privateIp : `10.${100 + this.aux.int(100)}.${this.aux.int(256)}.${10 + this.aux.int(240)}`;
+    const mac = Array.from({ length: 6 }, (_, i) => (i === 0 ? '0e' : this.aux.hex(2))).join(':');
+    const instanceType = config.targetInstanceTypeRightSizingMethod === 'NONE' ? 't3.medium' : props.recommendedInstanceType ?? 'm5.large';
+    const awsOrigin = props.identificationHints?.awsInstanceID !== undefined;
+    const ec2Tags: TagsMap = {
+      ...(config.copyTags ? server.wire.tags : {}),
+      ...(hostname ? { Name: hostname } : {}),
+      AWSElasticDisasterRecoveryManaged: 'drs.amazonaws.com',
+      AWSElasticDisasterRecoverySourceServerID: server.wire.sourceServerID,
+    };
+    const instance: InstanceEntry = {
+      accountId: job.accountId,
+      region: job.region,
+      os: server.os,
+      ...(hostname ? { hostname } : {}),
+      ssm: server.ssm,
+      disk: server.disk,
+      instanceType,
+      privateIp,
+      ec2Tags,
+      launchTimeMs: now,
+      deleted: false,
+      failbackTasks: [],
+      wire: {
+        ec2InstanceID: id,
+        ec2InstanceState: 'PENDING',
+        jobID: job.wire.jobID,
+        recoveryInstanceID: id,
+        sourceServerID: server.wire.sourceServerID,
+        arn: recoveryInstanceArn(job.region, job.accountId, id),
+        tags: { ...server.wire.tags },
+        recoveryInstanceProperties: {
+          lastUpdatedDateTime: toIso(now),
+          identificationHints: { ...(hostname ? { hostname } : {}), awsInstanceID: id },
+          networkInterfaces: [{ macAddress: mac, ips: [privateIp], isPrimary: true }],
+          disks: [{ internalDeviceName: server.os === 'WINDOWS' ? '/dev/sda1' : '/dev/xvda', bytes: server.disk.bytes, ebsVolumeID: `vol-${this.aux.hex(17)}` }],
+          ...(props.cpus ? { cpus: clone(props.cpus) } : {}),
+          ...(props.ramBytes !== undefined ? { ramBytes: props.ramBytes } : {}),
+          ...(props.os ? { os: clone(props.os) } : {}),
+        },
+        pointInTimeSnapshotDateTime: plan.snapshot ? toIso(plan.snapshot.realMs) : job.wire.creationDateTime,
+        isDrill: job.isDrill,
+        originEnvironment: awsOrigin ? 'AWS' : 'ON_PREMISES',
+        originAvailabilityZone: `${server.origin?.region ?? job.region}a`,
+        agentVersion: AGENT_VERSION,
+        ...(job.isDrill ? {} : {
+          failback: { state: 'FAILBACK_NOT_STARTED' as const },
+          dataReplicationInfo: recoveryReplicationInfo('NOT_STARTED', server.disk, job.region),
+        }),
+      },
+    };
+    const old = this.instances.get(id);
+    if (old) this.instances.delete(id);
+    this.instances.set(id, instance);
+    return instance;
+  }
+
+  private ec2Facts(instance: InstanceEntry): Ec2InstanceFacts {
+    const state = instance.wire.ec2InstanceState;
+    const since = instance.runningSinceMs;
+    const running = state === 'RUNNING' && since !== undefined;
+    const sinceRunning = running ? this.timeline.simSince(since) : 0;
+    const script = instance.ssm ?? {};
+    const agentDelay = script.agentDelaySeconds !== undefined ? script.agentDelaySeconds * 1000 : this.timings.ssmAgentMs;
+    const agentOnline = running && script.agentOnline !== false && sinceRunning >= agentDelay;
+    const ranFor = since === undefined ? 0 : instance.runEndedMs !== undefined ? this.timeline.simAt(instance.runEndedMs) - this.timeline.simAt(since) : sinceRunning;
+    const everOnline = !agentOnline && script.agentOnline !== false && since !== undefined && ranFor >= agentDelay;
+    const octets = instance.privateIp.split('.');
+    return {
+      instanceId: instance.wire.ec2InstanceID,
+      accountId: instance.accountId,
+      region: instance.region,
+      state: ec2State(state),
+      instanceType: instance.instanceType,
+      ...(instance.os === 'WINDOWS' ? { platform: 'windows' as const } : {}),
+      os: instance.os,
+      ...(instance.wire.recoveryInstanceProperties.os?.fullString ? { osFullString: instance.wire.recoveryInstanceProperties.os.fullString } : {}),
+      imageId: `ami-${SeededRandom.derive(this.seed, `ami:${instance.region}:${instance.os}`).hex(17)}`,
+      launchTime: toIso(instance.launchTimeMs),
+      availabilityZone: `${instance.region}a`,
+      privateIpAddress: instance.privateIp,
+      privateDnsName: `ip-${octets.join('-')}.${instance.region === 'us-east-1' ? 'ec2.internal' : `${instance.region}.compute.internal`}`,
+      subnetId: `subnet-${SeededRandom.derive(this.seed, `subnet:${instance.accountId}:${instance.region}`).hex(17)}`,
+      vpcId: `vpc-${SeededRandom.derive(this.seed, `vpc:${instance.accountId}:${instance.region}`).hex(17)}`,
+      tags: { ...instance.ec2Tags },
+      ...(instance.hostname ? { hostname: instance.hostname } : {}),
+      statusChecks: running ? (sinceRunning >= this.timings.statusChecksMs ? 'ok' : 'initializing') : 'not-applicable',
+      ssm: {
+        agentOnline,
+        ...(agentOnline ? { pingStatus: 'Online' as const, lastPingDateTime: toIso(this.clock.now()) } : everOnline ? { pingStatus: 'ConnectionLost' as const } : {}),
+        script: clone(script),
+      },
+      recoveryInstanceID: instance.wire.recoveryInstanceID,
+      sourceServerID: instance.wire.sourceServerID,
+      jobID: instance.wire.jobID,
+      isDrill: instance.wire.isDrill,
+      deletedFromDrs: instance.deleted,
+    };
+  }
+
+  // ---------------------------------------------------------------- internals: failback
+
+  private checkFailbackStartable(instance: InstanceEntry): void {
+    const id = instance.wire.recoveryInstanceID;
+    if (instance.wire.isDrill) throw conflict(`Recovery instance ${id} was launched by a drill and cannot be failed back`, 'RECOVERY_INSTANCE', id);
+    const ec2: Ec2InstanceState = instance.wire.ec2InstanceState;
+    if (ec2 !== 'RUNNING' && ec2 !== 'STOPPED') throw conflict(`Recovery instance ${id} is ${ec2}`, 'RECOVERY_INSTANCE', id);
+    const state = instance.wire.failback?.state ?? 'FAILBACK_NOT_STARTED';
+    if (state !== 'FAILBACK_NOT_STARTED' && state !== 'FAILBACK_ERROR') throw conflict(`Recovery instance ${id} is already in failback state ${state}`, 'RECOVERY_INSTANCE', id);
+    if (this.activeJobWithInstance(id)) throw conflict(`Recovery instance ${id} is busy in an active job`, 'RECOVERY_INSTANCE', id);
+  }
+
+  private beginFailbackReplication(instance: InstanceEntry, failbackClientID: string | undefined, reversed?: ServerEntry): void {
+    this.cancelFailbackTasks(instance);
+    const now = this.clock.now();
+    const failback = instance.wire.failback ?? (instance.wire.failback = {});
+    failback.failbackInitiationTime = toIso(now);
+    failback.failbackToOriginalServer = true;
+    failback.failbackLaunchType = 'RECOVERY';
+    failback.agentLastSeenByServiceDateTime = toIso(now);
+    if (failbackClientID) {
+      failback.failbackClientID = failbackClientID;
+      failback.failbackClientLastSeenByServiceDateTime = toIso(now);
+    }
+    delete failback.failbackJobID;
+    instance.wire.dataReplicationInfo = recoveryReplicationInfo('INITIAL_SYNC', instance.disk, instance.region);
+    this.setFailbackState(instance, 'FAILBACK_IN_PROGRESS');
+    instance.failbackTasks.push(this.scheduler.schedule(this.timings.failbackReplicationMs, () => {
+      if (this.stopped) return;
+      const at = this.clock.now();
+      instance.wire.dataReplicationInfo = recoveryReplicationInfo('CONTINUOUS', instance.disk, instance.region);
+      failback.firstByteDateTime = toIso(at);
+      failback.elapsedReplicationDuration = toIso(at);
+      if (reversed && reversed.wire.dataReplicationInfo.dataReplicationState === 'INITIAL_SYNC') this.changeReplication(reversed, 'CONTINUOUS');
+      this.setFailbackState(instance, 'FAILBACK_READY_FOR_LAUNCH');
+    }));
+  }
+
+  private cancelFailbackTasks(instance: InstanceEntry): void {
+    for (const task of instance.failbackTasks) task.cancel();
+    instance.failbackTasks = [];
+  }
+
+  /** Moves the failback state; the states AWS documents for the event (IN_PROGRESS, COMPLETED, ERROR) emit it. */
+  private setFailbackState(instance: InstanceEntry, state: FailbackState): void {
+    const failback = instance.wire.failback ?? (instance.wire.failback = {});
+    if (failback.state === state) return;
+    failback.state = state;
+    if (state === 'FAILBACK_IN_PROGRESS' || state === 'FAILBACK_COMPLETED' || state === 'FAILBACK_ERROR') {
+      this.emit(this.failbackEvent(instance, state));
+    }
+  }
+
+  // ---------------------------------------------------------------- internals: events
+
+  private envelope(accountId: string, region: string, resource: string): { version: '0'; id: string; source: 'aws.drs'; account: string; time: string; region: string; resources: string[] } {
+    return { version: '0', id: this.eventIds.uuid(), source: 'aws.drs', account: accountId, time: toIsoSeconds(this.clock.now()), region, resources: [resource] };
+  }
+
+  private launchResultEvent(job: JobEntry, server: ServerEntry, succeeded: boolean): DrsLaunchResultEvent {
+    const e = this.envelope(job.accountId, job.region, server.wire.arn);
+    return {
+      version: e.version, id: e.id, 'detail-type': 'DRS Source Server Launch Result', source: e.source, account: e.account, time: e.time, region: e.region, resources: e.resources,
+      detail: { state: succeeded ? 'RECOVERY_LAUNCH_SUCCEEDED' : 'RECOVERY_LAUNCH_FAILED', 'job-id': job.wire.jobID, 'is-drill': job.isDrill ? 'TRUE' : 'FALSE' },
+    };
+  }
+
+  private stalledEvent(server: ServerEntry, state: 'STALLED' | 'NOT_STALLED'): DrsReplicationStalledChangeEvent {
+    const e = this.envelope(server.accountId, server.region, server.wire.arn);
+    return {
+      version: e.version, id: e.id, 'detail-type': 'DRS Source Server Data Replication Stalled Change', source: e.source, account: e.account, time: e.time, region: e.region, resources: e.resources,
+      detail: { state },
+    };
+  }
+
+  private failbackEvent(instance: InstanceEntry, state: DrsFailbackStateChangeEvent['detail']['state']): DrsFailbackStateChangeEvent {
+    const e = this.envelope(instance.accountId, instance.region, instance.wire.arn);
+    return {
+      version: e.version, id: e.id, 'detail-type': 'DRS Recovery Instance Failback State Change', source: e.source, account: e.account, time: e.time, region: e.region, resources: e.resources,
+      detail: { state },
+    };
+  }
+
+  /** Emits an event through the event faults in force: lost, delivered twice (a simulated second later), or delayed. */
+  private emit(event: DrsEvent): void {
+    const fate = this.faultEngine.event();
+    const entry: EventLogEntry = { event, status: 'PENDING' };
+    this.events.push(entry);
+    if (fate.lost) {
+      entry.status = 'LOST';
+      entry.fault = 'LOST';
+      return;
+    }
+    if (fate.delayMs > 0) {
+      entry.status = 'DELAYED';
+      entry.fault = 'DELAYED';
+      this.scheduler.schedule(fate.delayMs, () => this.handOver(entry));
+    } else {
+      this.handOver(entry);
+    }
+    if (fate.duplicated) {
+      entry.fault = 'DUPLICATED';
+      this.scheduler.schedule(fate.delayMs + 1000, () => this.handOver(entry));
+    }
+  }
+
+  /** Queues a logged event for the next delivery batch (a duplicated event is handed over twice). */
+  private handOver(entry: EventLogEntry): void {
+    if (this.stopped) return;
+    if (!this.publish) {
+      entry.status = 'NOT_PUBLISHED';
+      return;
+    }
+    entry.status = 'PENDING';
+    this.outbox.push(entry);
+    if (!this.deliveryQueued) {
+      this.deliveryQueued = true;
+      queueMicrotask(() => this.deliver());
+    }
+  }
+
+  /** Hands the events queued in the same tick to publishEvents in one batch. */
+  private deliver(): void {
+    this.deliveryQueued = false;
+    const batch = this.outbox.splice(0);
+    const publish = this.publish;
+    if (batch.length === 0) return;
+    if (!publish) {
+      for (const e of batch) e.status = 'NOT_PUBLISHED';
+      return;
+    }
+    const settle = (status: EventLogEntry['status'], error?: string) => {
+      for (const e of batch) {
+        e.status = status;
+        if (error !== undefined) e.error = error;
+      }
+    };
+    let delivery: Promise<void>;
+    try {
+      delivery = Promise.resolve(publish(batch.map((e) => e.event)));
+    } catch (error) {
+      delivery = Promise.reject(error);
+    }
+    const tracked: Promise<void> = delivery
+      .then(() => settle('DELIVERED'), (error: unknown) => settle('FAILED', error instanceof Error ? error.message : String(error)))
+      .finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  // ---------------------------------------------------------------- internals: misc
 
   private drawLaunchDuration(os: OperatingSystem): number {
     const mean = os === 'WINDOWS' ? this.timings.windowsMeanMs : this.timings.linuxMeanMs;
@@ -510,9 +1816,10 @@ export class DrsSimulator {
   }
 
   private fallbackContext(caller: CallerHints): CallerContext {
-    const account = this.accountFor(caller.accessKeyId);
+    const named = caller.accountId !== undefined ? this.fleet.accounts.find((a) => a.accountId === caller.accountId) : undefined;
+    const account = named ?? this.accountFor(caller.accessKeyId);
     return {
-      accountId: account.accountId,
+      accountId: caller.accountId ?? account.accountId,
       region: caller.region ?? this.defaultRegion ?? account.regions[0] ?? 'us-east-1',
       ...(caller.accessKeyId ? { accessKeyId: caller.accessKeyId } : {}),
     };
@@ -547,307 +1854,15 @@ export class DrsSimulator {
     this.calls.push(entry);
   }
 
-  private addServer(server: FleetServer, index: number, fixedIds: ReadonlySet<string>): void {
-    const random = SeededRandom.derive(this.seed, `source-server:${server.accountId}:${server.region}:${server.hostname}`);
-    let id = server.sourceServerID;
-    if (id && this.servers.has(id)) throw new Error(`DrsSimulator: source server id ${id} is used twice`);
-    while (!id || (id !== server.sourceServerID && (this.servers.has(id) || fixedIds.has(id)))) id = `s-${random.hex(17)}`;
-    const windows = server.os === 'WINDOWS';
-    const cores = [2, 4, 8][random.int(3)] ?? 2;
-    const ramBytes = cores * 4 * GiB;
-    const diskBytes = (windows ? 120 : 40 + 20 * random.int(5)) * GiB;
-    const mac = Array.from({ length: 6 }, (_, i) => (i === 0 ? '02' : random.hex(2))).join(':');
-    const ip = `10.${10 + random.int(20)}.${random.int(256)}.${10 + random.int(240)}`;
-    const added = this.startedAtMs - 30 * 86_400_000 - index * 3_600_000;
-    const stagingAccountID = server.stagingAccountID;
-    const wire: SourceServer = {
-      sourceServerID: id,
-      arn: sourceServerArn(server.region, server.accountId, id),
-      tags: { ...server.tags },
-      lastLaunchResult: 'NOT_STARTED',
-      dataReplicationInfo: {},
-      lifeCycle: {
-        addedToServiceDateTime: toIso(added),
-        firstByteDateTime: toIso(added + 600_000),
-        elapsedReplicationDuration: 'P30D',
-        lastSeenByServiceDateTime: toIso(this.startedAtMs),
-      },
-      sourceProperties: {
-        lastUpdatedDateTime: toIso(this.startedAtMs),
-        recommendedInstanceType: server.recommendedInstanceType ?? (cores >= 8 ? 'm5.2xlarge' : cores >= 4 ? 'm5.xlarge' : 'm5.large'),
-        identificationHints: {
-          hostname: server.hostname,
-          fqdn: `${server.hostname}.corp.example.com`,
-          ...(server.vmWareUuid ? { vmWareUuid: server.vmWareUuid } : {}),
-          ...(server.awsInstanceID ? { awsInstanceID: server.awsInstanceID } : {}),
-        },
-        networkInterfaces: [{ macAddress: mac, ips: [ip], isPrimary: true }],
-        disks: [{ deviceName: windows ? '\\\\.\\PHYSICALDRIVE0' : '/dev/sda', bytes: diskBytes }],
-        cpus: [{ cores, modelName: 'Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz' }],
-        ramBytes,
-        os: { fullString: server.osFullString ?? (windows ? WINDOWS_FULL_STRING : LINUX_FULL_STRING) },
-        supportsNitroInstances: true,
-      },
-      stagingArea: stagingAccountID
-        ? { status: 'EXTENDED', stagingAccountID, stagingSourceServerArn: sourceServerArn(server.region, stagingAccountID, `s-${random.hex(17)}`) }
-        : { status: 'NOT_EXTENDED' },
-      replicationDirection: 'FAILOVER',
-    };
-    const entry: ServerEntry = { accountId: server.accountId, region: server.region, os: server.os, launchOutcome: server.launchOutcome, wire };
-    wire.dataReplicationInfo = this.replicationInfo(server.replicationState ?? 'CONTINUOUS', entry);
-    this.servers.set(id, entry);
-  }
-
-  private replicationInfo(state: DataReplicationState, server: Pick<ServerEntry, 'region' | 'wire'>): SourceServer['dataReplicationInfo'] {
-    const disk = server.wire.sourceProperties.disks?.[0];
-    const total = disk?.bytes ?? 0;
-    const healthy = state === 'CONTINUOUS';
-    return {
-      dataReplicationState: state,
-      lagDuration: healthy ? 'PT0S' : 'PT2H',
-      replicatedDisks: [{
-        deviceName: disk?.deviceName ?? '/dev/sda',
-        totalStorageBytes: total,
-        replicatedStorageBytes: total,
-        rescannedStorageBytes: 0,
-        backloggedStorageBytes: healthy ? 0 : Math.round(total / 100),
-      }],
-      stagingAvailabilityZone: `${server.region}a`,
-      ...(state === 'STALLED' || state === 'DISCONNECTED' ? { dataReplicationError: { error: 'AGENT_NOT_SEEN' } } : {}),
-    };
-  }
-
-  private viewServer(server: ServerEntry): SourceServer {
-    const view = clone(server.wire);
-    const state = view.dataReplicationInfo.dataReplicationState;
-    if (state !== 'STALLED' && state !== 'DISCONNECTED') view.lifeCycle.lastSeenByServiceDateTime = toIso(this.clock.now());
-    return view;
-  }
-
-  private activeJobs(ctx: CallerContext): JobEntry[] {
-    return [...this.jobsById.values()].filter((j) => matches(j, ctx) && j.wire.status !== 'COMPLETED');
-  }
-
-  private activeJobWithInstance(recoveryInstanceID: string): boolean {
-    return [...this.jobsById.values()].some((j) => j.wire.status !== 'COMPLETED' && j.wire.type === 'TERMINATE'
-      && j.wire.participatingServers.some((p) => p.recoveryInstanceID === recoveryInstanceID));
-  }
-
-  private enforceJobQuotas(ctx: CallerContext, sourceServerIDs: string[]): void {
-    const q = this.quotas;
-    if (sourceServerIDs.length > q.maxSourceServersPerJob) {
-      throw quotaExceeded(
-        `A job can include at most ${q.maxSourceServersPerJob} source servers; this request has ${sourceServerIDs.length}`,
-        QUOTA_CODES.sourceServersPerJob, 'JOB',
-      );
-    }
-    const active = this.activeJobs(ctx);
-    for (const id of sourceServerIDs) {
-      const busy = active.filter((j) => j.wire.participatingServers.some((p) => p.sourceServerID === id));
-      if (busy.length >= q.maxConcurrentJobsPerSourceServer) {
-        throw conflict(`Source server ${id} is already participating in active job ${busy.map((j) => j.wire.jobID).join(', ')}`, 'SOURCE_SERVER', id);
-      }
-    }
-    if (active.length >= q.maxConcurrentJobs) {
-      throw quotaExceeded(
-        `At most ${q.maxConcurrentJobs} jobs can be in progress at once in account ${ctx.accountId}, region ${ctx.region}`,
-        QUOTA_CODES.concurrentJobs, 'JOB',
-      );
-    }
-    const inJobs = active.reduce((n, j) => n + j.wire.participatingServers.length, 0);
-    if (inJobs + sourceServerIDs.length > q.maxSourceServersInAllJobs) {
-      throw quotaExceeded(
-        `At most ${q.maxSourceServersInAllJobs} source servers can participate in active jobs; ${inJobs} already do and this request adds ${sourceServerIDs.length}`,
-        QUOTA_CODES.sourceServersInAllJobs, 'JOB',
-      );
-    }
-  }
-
-  private createJob(ctx: CallerContext, spec: Pick<Job, 'type' | 'initiatedBy' | 'tags' | 'participatingServers'> & { isDrill: boolean }): JobEntry {
-    const now = this.clock.now();
-    const jobID = this.jobIds.next((id) => this.jobsById.has(id));
-    const job: JobEntry = {
-      accountId: ctx.accountId,
-      region: ctx.region,
-      isDrill: spec.isDrill,
-      createdAtMs: now,
-      timers: [],
-      wire: {
-        jobID,
-        arn: jobArn(ctx.region, ctx.accountId, jobID),
-        type: spec.type,
-        initiatedBy: spec.initiatedBy,
-        creationDateTime: toIso(now),
-        status: 'PENDING',
-        participatingServers: spec.participatingServers,
-        tags: { ...spec.tags },
-      },
-    };
-    this.jobsById.set(jobID, job);
-    return job;
-  }
-
-  private markStarted(job: JobEntry): void {
-    if (this.stopped || job.wire.status !== 'PENDING') return;
-    job.wire.status = 'STARTED';
-    for (const p of job.wire.participatingServers) {
-      if (p.launchStatus !== 'PENDING') continue;
-      p.launchStatus = 'IN_PROGRESS';
-      if (job.wire.type === 'LAUNCH') {
-        const lastLaunch = this.servers.get(p.sourceServerID)?.wire.lifeCycle.lastLaunch;
-        if (lastLaunch?.initiated?.jobID === job.wire.jobID) lastLaunch.status = 'IN_PROGRESS';
-      } else if (p.recoveryInstanceID) {
-        const instance = this.instances.get(p.recoveryInstanceID);
-        if (instance) instance.wire.ec2InstanceState = 'SHUTTING-DOWN';
-      }
-    }
-  }
-
-  private finishLaunch(job: JobEntry, index: number, outcome: LaunchOutcome): void {
-    if (this.stopped) return;
-    this.markStarted(job);
-    const participant = job.wire.participatingServers[index];
-    const server = participant && this.servers.get(participant.sourceServerID);
-    if (!participant || !server || participant.launchStatus === 'LAUNCHED' || participant.launchStatus === 'FAILED') return;
-    const now = this.clock.now();
-    const succeeded = outcome === 'SUCCEED';
-    if (succeeded) {
-      const instance = this.createInstance(job, server, now);
-      participant.recoveryInstanceID = instance.wire.recoveryInstanceID;
-      participant.launchStatus = 'LAUNCHED';
-      server.wire.recoveryInstanceId = instance.wire.recoveryInstanceID;
-    } else {
-      participant.launchStatus = 'FAILED';
-    }
-    const lastLaunch = server.wire.lifeCycle.lastLaunch;
-    if (lastLaunch?.initiated?.jobID === job.wire.jobID) {
-      lastLaunch.status = participant.launchStatus;
-      server.wire.lastLaunchResult = succeeded ? 'SUCCEEDED' : 'FAILED';
-    }
-    this.emit(this.launchResultEvent(job, server, succeeded, now));
-    this.completeIfDone(job, now);
-  }
-
-  private finishTermination(job: JobEntry): void {
-    if (this.stopped) return;
-    this.markStarted(job);
-    const now = this.clock.now();
-    for (const p of job.wire.participatingServers) {
-      p.launchStatus = 'TERMINATED';
-      const instance = p.recoveryInstanceID ? this.instances.get(p.recoveryInstanceID) : undefined;
-      if (instance) instance.wire.ec2InstanceState = 'TERMINATED';
-      const server = this.servers.get(p.sourceServerID);
-      if (server && server.wire.recoveryInstanceId === p.recoveryInstanceID) delete server.wire.recoveryInstanceId;
-    }
-    this.completeIfDone(job, now);
-  }
-
-  private completeIfDone(job: JobEntry, now: number): void {
-    const done = job.wire.participatingServers.every((p) => p.launchStatus === 'LAUNCHED' || p.launchStatus === 'FAILED' || p.launchStatus === 'TERMINATED');
-    if (!done || job.wire.status === 'COMPLETED') return;
-    job.wire.status = 'COMPLETED';
-    job.wire.endDateTime = toIso(now);
-    for (const t of job.timers) t.cancel();
-    job.timers = [];
-  }
-
-  private createInstance(job: JobEntry, server: ServerEntry, now: number): InstanceEntry {
-    const id = this.instanceIds.next((candidate) => this.instances.has(candidate));
-    const props = server.wire.sourceProperties;
-    const hostname = props.identificationHints?.hostname;
-    const instance: InstanceEntry = {
-      accountId: job.accountId,
-      region: job.region,
-      wire: {
-        ec2InstanceID: id,
-        ec2InstanceState: 'RUNNING',
-        jobID: job.wire.jobID,
-        recoveryInstanceID: id,
-        sourceServerID: server.wire.sourceServerID,
-        arn: recoveryInstanceArn(job.region, job.accountId, id),
-        tags: { ...server.wire.tags },
-        recoveryInstanceProperties: {
-          lastUpdatedDateTime: toIso(now),
-          identificationHints: { ...(hostname ? { hostname } : {}), awsInstanceID: id },
-          ...(props.cpus ? { cpus: clone(props.cpus) } : {}),
-          ...(props.ramBytes !== undefined ? { ramBytes: props.ramBytes } : {}),
-          ...(props.os ? { os: clone(props.os) } : {}),
-        },
-        pointInTimeSnapshotDateTime: job.wire.creationDateTime,
-        isDrill: job.isDrill,
-        originEnvironment: props.identificationHints?.awsInstanceID ? 'AWS' : 'ON_PREMISES',
-        originAvailabilityZone: `${job.region}a`,
-      },
-    };
-    this.instances.set(id, instance);
-    return instance;
-  }
-
-  private launchResultEvent(job: JobEntry, server: ServerEntry, succeeded: boolean, now: number): DrsLaunchResultEvent {
-    return {
-      version: '0',
-      id: this.eventIds.uuid(),
-      'detail-type': 'DRS Source Server Launch Result',
-      source: 'aws.drs',
-      account: job.accountId,
-      time: toIsoSeconds(now),
-      region: job.region,
-      resources: [server.wire.arn],
-      detail: {
-        state: succeeded ? 'RECOVERY_LAUNCH_SUCCEEDED' : 'RECOVERY_LAUNCH_FAILED',
-        'job-id': job.wire.jobID,
-        'is-drill': job.isDrill ? 'TRUE' : 'FALSE',
-      },
-    };
-  }
-
-  private emit(event: DrsEvent): void {
-    const entry: EventLogEntry = { event, status: this.publish ? 'PENDING' : 'NOT_PUBLISHED' };
-    this.events.push(entry);
-    if (!this.publish) return;
-    this.outbox.push(entry);
-    if (!this.deliveryQueued) {
-      this.deliveryQueued = true;
-      queueMicrotask(() => this.deliver());
-    }
-  }
-
-  /** Hands the events emitted in the same tick to publishEvents in one batch. */
-  private deliver(): void {
-    this.deliveryQueued = false;
-    const batch = this.outbox.splice(0);
-    const publish = this.publish;
-    if (batch.length === 0) return;
-    if (!publish) {
-      for (const e of batch) e.status = 'NOT_PUBLISHED';
-      return;
-    }
-    const settle = (status: EventLogEntry['status'], error?: string) => {
-      for (const e of batch) {
-        e.status = status;
-        if (error !== undefined) e.error = error;
-      }
-    };
-    let delivery: Promise<void>;
-    try {
-      delivery = Promise.resolve(publish(batch.map((e) => e.event)));
-    } catch (error) {
-      delivery = Promise.reject(error);
-    }
-    const tracked: Promise<void> = delivery
-      .then(() => settle('DELIVERED'), (error: unknown) => settle('FAILED', error instanceof Error ? error.message : String(error)))
-      .finally(() => this.inflight.delete(tracked));
-    this.inflight.add(tracked);
-  }
-
   private taggable(ctx: CallerContext, resourceArn: string): TagsMap {
     const arn = parseDrsArn(resourceArn);
     const missing = () => notFound(`Resource ${resourceArn} not found`, arn?.resourceType ?? 'RESOURCE', resourceArn);
     if (!arn || arn.accountId !== ctx.accountId || arn.region !== ctx.region) throw missing();
+    const instance = arn.resourceType === 'recovery-instance' ? this.instances.get(arn.resourceId) : undefined;
     const entry: { accountId: string; region: string; wire: { tags: TagsMap } } | undefined =
       arn.resourceType === 'source-server' ? this.servers.get(arn.resourceId)
         : arn.resourceType === 'job' ? this.jobsById.get(arn.resourceId)
-          : arn.resourceType === 'recovery-instance' ? this.instances.get(arn.resourceId)
+          : instance && !instance.deleted ? instance
             : undefined;
     if (!entry || !matches(entry, ctx)) throw missing();
     return entry.wire.tags;
@@ -866,6 +1881,13 @@ function pageOptions(input: { maxResults?: number; nextToken?: string }): { maxR
   return { ...(input.maxResults !== undefined ? { maxResults: input.maxResults } : {}), ...(input.nextToken ? { nextToken: input.nextToken } : {}) };
 }
 
+function rejectDuplicates(ids: string[], field: (index: number) => string, what: string): void {
+  const duplicates = ids.map((id, i) => ({ id, i })).filter(({ id, i }) => ids.indexOf(id) !== i);
+  if (duplicates.length > 0) {
+    throw validationError(duplicates.map(({ id, i }) => ({ name: field(i), message: `${what} ${id} is listed more than once` })));
+  }
+}
+
 /** The ids DescribeSourceServers' hardwareId filter matches: EC2 instance id, VMware UUID, MAC addresses. */
 function hardwareIds(server: SourceServer): string[] {
   const hints = server.sourceProperties.identificationHints ?? {};
@@ -881,6 +1903,9 @@ function summarize(operation: string, input: unknown): string {
     parts.push(input.isDrill === true ? 'drill' : 'recovery', `${servers.length} server(s)`);
   }
   if (Array.isArray(input.recoveryInstanceIDs)) parts.push(`${input.recoveryInstanceIDs.length} instance(s)`);
+  for (const key of ['sourceServerID', 'recoveryInstanceID', 'jobID', 'resourceId', 'actionId', 'stagingAccountID', 'sourceServerArn']) {
+    if (typeof input[key] === 'string') parts.push(`${key}=${input[key]}`);
+  }
   if (typeof input.resourceArn === 'string') parts.push(input.resourceArn);
   if (isRecord(input.filters)) {
     for (const [key, value] of Object.entries(input.filters)) {

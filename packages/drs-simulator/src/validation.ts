@@ -34,6 +34,17 @@ export const SHAPES = {
   ARN: { min: 20, max: 2048, pattern: /^arn:.{16,2044}$/ },
   TagKey: { min: 0, max: 256 },
   TagValue: { min: 0, max: 256 },
+  EC2InstanceID: { min: 0, max: 255, pattern: /^i-[0-9a-fA-F]{8,}$/ },
+  SmallBoundedString: { min: 0, max: 128 },
+  SourceServerARN: { min: 20, max: 2048, pattern: /^arn:(?:[0-9a-zA-Z_-]+:){3}([0-9]{12,}):source-server\/(s-[0-9a-zA-Z]{17})$/ },
+  LaunchActionResourceId: { pattern: /^(s-[0-9a-zA-Z]{17}$|lct-[0-9a-zA-Z]{17})$/ },
+  SsmDocumentName: { min: 1, max: 1011, pattern: /^([A-Za-z0-9-/:])+$/ },
+  LaunchActionId: { min: 1, max: 64, pattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/ },
+  LaunchActionName: { min: 1, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9 /_-]*$/ },
+  LaunchActionVersion: { min: 1, max: 10, pattern: /^(\$DEFAULT|\$LATEST|[0-9]+)$/ },
+  LaunchActionDescription: { min: 0, max: 1024, pattern: /^[0-9a-zA-Z ():/.,'-_#*; ]*$/ },
+  LaunchActionParameterName: { min: 1, max: 1011, pattern: /^([A-Za-z0-9])+$/ },
+  LaunchActionParameterValue: { min: 1, max: 1011, pattern: /^[A-Za-z0-9.-]+$/ },
 } satisfies Record<string, StringRule>;
 
 /** Reads an untrusted JSON input member by member, collecting every problem. */
@@ -77,6 +88,36 @@ export class InputReader {
     if (value < min) return this.fail(name, `Value '${value}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
     if (max !== undefined && value > max) return this.fail(name, `Value '${value}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
     return value;
+  }
+
+  /** One of the model's enum values. */
+  enumValue<T extends string>(value: unknown, name: string, values: readonly T[], required = false): T | undefined {
+    if (value === undefined || value === null) return required ? this.fail(name, 'Member must not be null') : undefined;
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+      return this.fail(name, `Value '${String(value)}' failed to satisfy constraint: Member must satisfy enum value set: [${values.join(', ')}]`);
+    }
+    return value as T;
+  }
+
+  /** An integer bound to a query parameter: a number or its decimal text (one value; the last one when repeated). */
+  queryInteger(value: unknown, name: string, min: number, max?: number): number | undefined {
+    const raw = Array.isArray(value) ? value[value.length - 1] : value;
+    if (typeof raw === 'string') {
+      if (!/^-?[0-9]+$/.test(raw.trim())) return this.fail(name, `Value '${raw}' is not an integer`);
+      return this.integer(Number(raw), name, min, max);
+    }
+    return this.integer(raw, name, min, max);
+  }
+
+  /** A string bound to a query parameter (the last value when repeated). */
+  queryString(value: unknown, name: string, rule: StringRule): string | undefined {
+    const raw = Array.isArray(value) ? value[value.length - 1] : value;
+    return this.string(raw, name, rule);
+  }
+
+  booleanRequired(value: unknown, name: string): boolean | undefined {
+    if (value === undefined || value === null) return this.fail(name, 'Member must not be null');
+    return this.boolean(value, name);
   }
 
   boolean(value: unknown, name: string): boolean | undefined {

@@ -60,6 +60,51 @@ servers:
   });
 });
 
+describe('parseFleet: roles, trusted accounts, SSM scripts, EC2 origin and faults', () => {
+  it('reads them and reports every invalid one', () => {
+    const fleet = parseFleet(parseYaml(`
+accounts:
+  - accountId: "111122223333"
+    regions: [us-east-1, us-west-2]
+    trustedAccountIds: ["444455556666"]
+    roles:
+      - { roleName: LifeboatDrsAccess, trustedAccountIds: ["444455556666"], externalId: lifeboat }
+  - accountId: "444455556666"
+    regions: [us-east-1]
+servers:
+  - hostname: web-1
+    os: LINUX
+    awsInstanceID: i-0123456789abcdef0
+    originRegion: us-west-2
+    ssm: { agentDelaySeconds: 45, commandStatus: Failed, stdout: "boom" }
+faults:
+  launchFailures: [{ tags: { Tier: Web }, rate: 0.5 }]
+  replicationStalls: [{ hostnames: [web-1], afterSeconds: 60 }]
+`));
+    expect(fleet.accounts[0]).toEqual({
+      accountId: '111122223333', regions: ['us-east-1', 'us-west-2'], trustedAccountIds: ['444455556666'],
+      roles: [{ roleName: 'LifeboatDrsAccess', trustedAccountIds: ['444455556666'], externalId: 'lifeboat' }],
+    });
+    expect(fleet.servers[0]).toEqual({
+      hostname: 'web-1', os: 'LINUX', accountId: '111122223333', region: 'us-east-1', awsInstanceID: 'i-0123456789abcdef0', originRegion: 'us-west-2',
+      ssm: { agentDelaySeconds: 45, commandStatus: 'Failed', stdout: 'boom' },
+    });
+    expect(fleet.faults).toEqual({ launchFailures: [{ tags: { Tier: 'Web' }, rate: 0.5 }], replicationStalls: [{ hostnames: ['web-1'], afterSeconds: 60 }] });
+    let error: unknown;
+    try {
+      parseFleet({
+        accounts: [{ accountId: '111122223333', regions: ['us-east-1'], trustedAccountIds: ['x'], roles: [{ roleName: 'bad name!', trustedAccountIds: [] }] }],
+        servers: [{ hostname: 'a', os: 'LINUX', originRegion: 'mars', ssm: { commandStatus: 'Maybe', colour: 'red' } }],
+        faults: { slowLaunches: [{ hostnames: ['a'] }] },
+      });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as FleetError).problems.join('\n');
+    for (const needle of ['trustedAccountIds', 'roleName', 'originRegion', 'ssm.commandStatus', 'ssm.colour', 'slowLaunches[0].factor']) expect(problems).toContain(needle);
+  });
+});
+
 describe('ManualClock', () => {
   it('fires timers in due order only when advanced, including timers set by timers', () => {
     const clock = new ManualClock('2024-05-01T00:00:00Z');

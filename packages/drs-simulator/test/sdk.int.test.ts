@@ -5,7 +5,8 @@ import {
   TagResourceCommand, TerminateRecoveryInstancesCommand, UninitializedAccountException, UntagResourceCommand,
   ValidationException, paginateDescribeJobs, paginateDescribeSourceServers, type Job,
 } from '@aws-sdk/client-drs';
-import { QUOTA_CODES, demoFleet, startDrsSimulator, type DrsEvent, type DrsSimulatorHandle } from '../src/index.js';
+import { QUOTA_CODES, demoFleet, startDrsSimulator, type DrsSimulatorHandle } from '../src/index.js';
+import { isLaunchResultEvent, type DrsLaunchResultEvent } from '../src/model.js';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'x' };
 const clients: DrsClient[] = [];
@@ -53,10 +54,10 @@ async function allServerIds(client: DrsClient): Promise<Record<string, string>> 
 describe('DrsClient against the simulator (fast launches)', () => {
   let handle: DrsSimulatorHandle;
   let drs: DrsClient;
-  const events: DrsEvent[] = [];
+  const events: DrsLaunchResultEvent[] = [];
 
   beforeAll(async () => {
-    handle = await startDrsSimulator({ timeScale: 0.001, seed: 5, publishEvents: async (batch) => { events.push(...batch); } });
+    handle = await startDrsSimulator({ timeScale: 0.001, seed: 5, publishEvents: async (batch) => { events.push(...batch.filter(isLaunchResultEvent)); } });
     drs = clientFor(handle);
   });
   afterAll(async () => {
@@ -138,10 +139,12 @@ describe('DrsClient against the simulator (fast launches)', () => {
     const { job } = await drs.send(new TerminateRecoveryInstancesCommand({ recoveryInstanceIDs: ids }));
     expect(job).toMatchObject({ type: 'TERMINATE', initiatedBy: 'TERMINATE_RECOVERY_INSTANCES' });
     await completedJob(drs, job?.jobID ?? '');
+    // Terminated recovery instances are deleted from DRS; EC2 still reports them terminated.
     const after = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: ids } }));
-    expect(after.items?.map((i) => i.ec2InstanceState)).toEqual(['TERMINATED', 'TERMINATED']);
+    expect(after.items).toEqual([]);
+    expect(handle.simulator.ec2Instances().filter((i) => ids.includes(i.instanceId)).map((i) => i.state.name)).toEqual(['terminated', 'terminated']);
     const again = await errorOf(drs.send(new TerminateRecoveryInstancesCommand({ recoveryInstanceIDs: ids })));
-    expect(again).toBeInstanceOf(ConflictException);
+    expect(again).toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('pages DescribeJobs', async () => {
@@ -207,7 +210,7 @@ describe('DrsClient errors from the simulator (slow launches, small quotas)', ()
     expect(error.$metadata?.httpStatusCode).toBe(400);
     expect((error as ValidationException).reason).toBe('fieldValidationFailed');
     expect((error as ValidationException).fieldList).toEqual([{ name: 'sourceServers[0].sourceServerID', message: expect.stringContaining('s-[0-9a-zA-Z]{17}') }]);
-    const paging = await errorOf(drs.send(new DescribeSourceServersCommand({ maxResults: 5000 })));
+    const paging = await errorOf(drs.send(new DescribeSourceServersCommand({ maxResults: 0 }))); // StrictlyPositiveInteger: min 1 (no maximum)
     expect((paging as ValidationException).fieldList?.[0]?.name).toBe('maxResults');
   });
 

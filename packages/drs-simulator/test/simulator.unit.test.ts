@@ -3,6 +3,7 @@ import {
   DEMO_ACCOUNT_ID, DrsError, DrsSimulator, ManualClock, QUOTA_CODES, demoFleet,
   type CallerContext, type DrsEvent, type DrsSimulatorOptions, type Fleet, type SourceServer,
 } from '../src/index.js';
+import { isLaunchResultEvent } from '../src/model.js';
 
 const ctx: CallerContext = { accountId: DEMO_ACCOUNT_ID, region: 'us-east-1' };
 const MIN = 60_000;
@@ -139,7 +140,7 @@ describe('a launch job', () => {
     const states = Object.fromEntries(published.map((e) => [e.resources[0], e.detail.state]));
     expect(states[byHost('legacy-erp-1').arn]).toBe('RECOVERY_LAUNCH_FAILED');
     expect(states[byHost('monitoring-1').arn]).toBe('RECOVERY_LAUNCH_SUCCEEDED');
-    expect(published.every((e) => e.detail['is-drill'] === 'FALSE')).toBe(true);
+    expect(published.every((e) => isLaunchResultEvent(e) && e.detail['is-drill'] === 'FALSE')).toBe(true);
   });
 
   it('fails a server whose launch is forced to FAIL, from the fleet or at run time', () => {
@@ -255,7 +256,7 @@ describe('quotas (per account and region)', () => {
 });
 
 describe('terminating recovery instances', () => {
-  it('runs a TERMINATE job: RUNNING -> SHUTTING-DOWN -> TERMINATED, and refuses a second termination', () => {
+  it('runs a TERMINATE job: RUNNING -> SHUTTING-DOWN -> TERMINATED, then deletes the instance from DRS', () => {
     const { sim, clock, launch, byHost } = setup();
     launch(['orders-db-1'], { isDrill: true });
     clock.runAll();
@@ -267,10 +268,13 @@ describe('terminating recovery instances', () => {
     clock.advance(sim.timings.pendingMs);
     expect(sim.recoveryInstances()[0]?.ec2InstanceState).toBe('SHUTTING-DOWN');
     clock.runAll();
-    expect(sim.recoveryInstances()[0]?.ec2InstanceState).toBe('TERMINATED');
+    // "...and then will delete the Recovery Instances from the Elastic Disaster Recovery service"; EC2 still shows it terminated.
+    expect(sim.recoveryInstances()).toEqual([]);
+    expect(sim.ec2Instances().map((i) => [i.instanceId, i.state.name, i.deletedFromDrs])).toEqual([[id, 'terminated', true]]);
     expect(job(sim, terminate.jobID)).toMatchObject({ status: 'COMPLETED', participatingServers: [{ launchStatus: 'TERMINATED' }] });
+    expect(sim.jobLog(terminate.jobID).map((l) => l.event)).toEqual(['JOB_START', 'CLEANUP_START', 'CLEANUP_END', 'JOB_END']);
     expect(byHost('orders-db-1').recoveryInstanceId).toBeUndefined();
-    expect(errorOf(() => sim.terminateRecoveryInstances(ctx, { recoveryInstanceIDs: [id] })).type).toBe('ConflictException');
+    expect(errorOf(() => sim.terminateRecoveryInstances(ctx, { recoveryInstanceIDs: [id] })).type).toBe('ResourceNotFoundException');
     expect(errorOf(() => sim.terminateRecoveryInstances(ctx, { recoveryInstanceIDs: ['i-0123456789abcdef0'] })).type).toBe('ResourceNotFoundException');
   });
 });
@@ -290,7 +294,7 @@ describe('the operations through invoke (validation, paging, tags, log)', () => 
     expect(!empty.ok && empty.error.members.fieldList?.[0]?.name).toBe('sourceServers');
     const missing = await sim.invoke('StartRecovery', {}, {});
     expect(!missing.ok && missing.error.members.fieldList?.[0]).toEqual({ name: 'sourceServers', message: 'Member must not be null' });
-    for (const maxResults of [0, 1001, 2.5]) {
+    for (const maxResults of [0, -1, 2.5, '10']) { // StrictlyPositiveInteger: min 1, no maximum in the model
       const bad = await sim.invoke('DescribeSourceServers', {}, { maxResults });
       expect(!bad.ok && bad.error.members.fieldList?.[0]?.name).toBe('maxResults');
     }

@@ -106,7 +106,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
       AWS_ENDPOINT_URL_LAMBDA: aws.url,
+      // The simulator answers DRS, EC2, SSM and STS on one URL.
       AWS_ENDPOINT_URL_DRS: drs.url,
+      AWS_ENDPOINT_URL_EC2: drs.url,
+      AWS_ENDPOINT_URL_SSM: drs.url,
+      AWS_ENDPOINT_URL_STS: drs.url,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_DEV: 'true',
       ...project.environment,
