@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { eventually, graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
 
 const ADMIN_PASSWORD = 'scenario-admin-password';
+
+// Each test starts or drives the whole local stack: allow more than the 60 s default.
+jest.setTimeout(180_000);
 
 interface ExecutionEventView {
   streamVersion: number;

@@ -1,12 +1,17 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import type { Caller, ExecutionMode, LaunchOrder, StoredEventView, ExecutionView, WaveInput } from '@lifeboat/service-api';
-import { LifeboatError, NotFoundError, ValidationError } from '@lifeboat/service-api';
+import type { Caller, ExecutionMode, StoredEventView, ExecutionView } from '@lifeboat/service-api';
 import typeDefs from './schema-sdl.js';
 import { authorize } from './context.js';
 import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
-import { toExecution, toExecutionEvent, toProtectionGroup, toRecoveryPlan, toSourceServer } from './mapping.js';
+import { optional } from './inputs.js';
+import type { Maybe } from './inputs.js';
+import { toExecution, toExecutionEvent } from './mapping.js';
+import { catalogMutations, catalogQueries } from './resolvers/catalog.js';
+import { planningMutations, planningQueries } from './resolvers/planning.js';
+import type { Resolver } from './resolvers/support.js';
+import { orNull } from './resolvers/support.js';
 import { typed } from './services.js';
 import type { ServiceClients, TypedServices } from './services.js';
 import { executionEventBroker } from './subscriptions/broker.js';
@@ -14,135 +19,47 @@ import type { ExecutionEventBroker } from './subscriptions/broker.js';
 import { closingWith, inStreamOrder, viewAfterEachEvent } from './subscriptions/execution-stream.js';
 
 export { default as typeDefs } from './schema-sdl.js';
+export { MAX_PAGE_SIZE } from './resolvers/catalog.js';
 
 export interface GatewaySchemaOptions {
   /** Where subscriptions take execution events from (default: the process-wide broker). */
   broker?: ExecutionEventBroker;
 }
 
-/** Largest page of `sourceServers`. */
-export const MAX_PAGE_SIZE = 1000;
-
 // ---- GraphQL argument shapes (graphql/schema.graphql)
 interface IdArgs {
   id: string;
 }
-interface SourceServersArgs {
-  first?: number | null;
-  after?: string | null;
-}
-interface RecoveryPlanArgs {
-  id: string;
-  version?: number | null;
-}
-interface CreateProtectionGroupArgs {
-  input: { name: string; accountId: string; region: string; sourceServerIds: string[] };
-}
-interface CreateRecoveryPlanArgs {
-  input: {
-    name: string;
-    waves: { name: string; dependsOn?: string[] | null; launchOrder?: LaunchOrder | null; protectionGroupIds: string[] }[];
-  };
-}
 interface StartExecutionArgs {
-  input: { planId: string; planVersion?: number | null; mode: ExecutionMode; confirmation?: string | null };
-}
-
-type Resolver<TArgs, TResult> = (parent: unknown, args: TArgs, context: GatewayContext) => Promise<TResult> | TResult;
-
-/** `null` for a NOT_FOUND answer, for the nullable lookups of the schema. */
-async function orNull<T>(lookup: Promise<T>): Promise<T | null> {
-  try {
-    return await lookup;
-  } catch (error) {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  }
-}
-
-/** The catalog names its paging `limit`/`nextToken`; the client knows them as `first`/`after`. */
-const PAGING_FIELDS: Record<string, string> = { limit: 'first', nextToken: 'after' };
-
-function renamePagingFields(error: unknown): unknown {
-  if (error instanceof ValidationError) {
-    return new ValidationError(error.problems.map((p) => ({ ...p, field: PAGING_FIELDS[p.field] ?? p.field })));
-  }
-  if (error instanceof LifeboatError && error.field && PAGING_FIELDS[error.field]) {
-    const Kind = error.constructor as new (message: string, field?: string) => LifeboatError;
-    return new Kind(error.message, PAGING_FIELDS[error.field]);
-  }
-  return error;
-}
-
-function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
-  return value === null || value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+  input: { planId: string; planVersion?: Maybe<number>; mode: ExecutionMode; confirmation?: Maybe<string> };
 }
 
 function queryResolvers(services: TypedServices) {
-  const { catalog, planning, execution } = services;
+  const { execution } = services;
   const me: Resolver<Record<string, never>, { id: string; username: string; roles: string[] }> = (_p, _a, context) => {
     const caller = authorize(context, 'read', 'me');
     return { id: caller.userId, username: caller.username, roles: caller.roles };
   };
-  const sourceServers: Resolver<SourceServersArgs, unknown> = async (_p, { first, after }, context) => {
-    const caller = authorize(context, 'read', 'sourceServers');
-    const limit = first ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new ValidationError(`must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
-    try {
-      const page = await catalog.call('listSourceServers', { limit, ...optional('nextToken', after) }, caller);
-      return { items: page.items.map(toSourceServer), nextCursor: page.nextToken ?? null };
-    } catch (error) {
-      throw renamePagingFields(error);
-    }
-  };
-  const protectionGroups: Resolver<Record<string, never>, unknown> = async (_p, _a, context) => {
-    const caller = authorize(context, 'read', 'protectionGroups');
-    return (await planning.call('listProtectionGroups', {}, caller)).map(toProtectionGroup);
-  };
-  const recoveryPlans: Resolver<Record<string, never>, unknown> = async (_p, _a, context) => {
-    const caller = authorize(context, 'read', 'recoveryPlans');
-    return (await planning.call('listRecoveryPlans', {}, caller)).map(toRecoveryPlan);
-  };
-  const recoveryPlan: Resolver<RecoveryPlanArgs, unknown> = async (_p, { id, version }, context) => {
-    const caller = authorize(context, 'read', 'recoveryPlan');
-    const plan = await orNull(planning.call('getRecoveryPlan', { planId: id, ...optional('version', version) }, caller));
-    return plan && toRecoveryPlan(plan);
-  };
-  const executions: Resolver<Record<string, never>, unknown> = async (_p, _a, context) => {
+  const executions: Resolver<Record<string, never>> = async (_p, _a, context) => {
     const caller = authorize(context, 'read', 'executions');
     return (await execution.call('listExecutions', {}, caller)).map(toExecution);
   };
-  const executionById: Resolver<IdArgs, unknown> = async (_p, { id }, context) => {
+  const executionById: Resolver<IdArgs> = async (_p, { id }, context) => {
     const caller = authorize(context, 'read', 'execution');
     const view = await orNull(execution.call('getExecution', { executionId: id }, caller));
     return view && toExecution(view);
   };
-  const executionEvents: Resolver<IdArgs, unknown> = async (_p, { id }, context) => {
+  const executionEvents: Resolver<IdArgs> = async (_p, { id }, context) => {
     const caller = authorize(context, 'read', 'executionEvents');
     const events = await execution.call('getExecutionEvents', { executionId: id }, caller);
     return [...events].sort((a, b) => a.streamVersion - b.streamVersion).map(toExecutionEvent);
   };
-  return { me, sourceServers, protectionGroups, recoveryPlans, recoveryPlan, executions, execution: executionById, executionEvents };
+  return { me, ...catalogQueries(services), ...planningQueries(services), executions, execution: executionById, executionEvents };
 }
 
 function mutationResolvers(services: TypedServices) {
-  const { planning, execution } = services;
-  const createProtectionGroup: Resolver<CreateProtectionGroupArgs, unknown> = async (_p, { input }, context) => {
-    const caller = authorize(context, 'plan:write', 'createProtectionGroup');
-    const { name, accountId, region, sourceServerIds } = input;
-    return toProtectionGroup(await planning.call('createProtectionGroup', { name, accountId, region, sourceServerIds }, caller));
-  };
-  const createRecoveryPlan: Resolver<CreateRecoveryPlanArgs, unknown> = async (_p, { input }, context) => {
-    const caller = authorize(context, 'plan:write', 'createRecoveryPlan');
-    const waves: WaveInput[] = input.waves.map((wave) => ({
-      name: wave.name,
-      protectionGroupIds: wave.protectionGroupIds,
-      ...optional('dependsOn', wave.dependsOn),
-      ...optional('launchOrder', wave.launchOrder),
-    }));
-    return toRecoveryPlan(await planning.call('createRecoveryPlan', { name: input.name, waves }, caller));
-  };
-  const startExecution: Resolver<StartExecutionArgs, unknown> = async (_p, { input }, context) => {
+  const { execution } = services;
+  const startExecution: Resolver<StartExecutionArgs> = async (_p, { input }, context) => {
     const permission = input.mode === 'RECOVERY' ? 'recovery:run' : 'drill:run';
     const caller = authorize(context, permission, `startExecution of a ${input.mode}`);
     const view = await execution.call(
@@ -152,7 +69,7 @@ function mutationResolvers(services: TypedServices) {
     );
     return toExecution(view);
   };
-  return { createProtectionGroup, createRecoveryPlan, startExecution };
+  return { ...catalogMutations(services), ...planningMutations(services), startExecution };
 }
 
 function subscriptionResolvers(services: TypedServices, broker: ExecutionEventBroker) {

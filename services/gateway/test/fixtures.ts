@@ -1,14 +1,21 @@
 /** Fake services, views and events shared by the gateway's tests. */
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { createEvent } from '@lifeboat/events';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
 import type {
   Caller,
   ExecutionView,
   ProtectionGroupView,
   RecoveryPlanView,
+  SavedRecoveryPlan,
   SourceServerView,
   StoredEventView,
+  TargetAccountView,
 } from '@lifeboat/service-api';
+import type { GatewayContext } from '../src/context.js';
+import { createGatewaySchema } from '../src/schema.js';
+import { createGatewayServer } from '../src/server.js';
 import type { ServiceClient, ServiceClients } from '../src/services.js';
 
 export interface RecordedCall {
@@ -56,6 +63,53 @@ export const sourceServerView: SourceServerView = {
   lastSeenAt: '2025-01-01T12:00:00.000Z',
 };
 
+/** A server as the catalog answers it now: every field of the read model set. */
+export const fullSourceServerView: SourceServerView = {
+  ...sourceServerView,
+  sourceServerId: 's-0000000000000000a',
+  arn: 'arn:aws:drs:us-east-1:123456789012:source-server/s-0000000000000000a',
+  hostname: 'erp-01',
+  fqdn: 'erp-01.corp.example.com',
+  os: 'WINDOWS',
+  osName: 'Microsoft Windows Server 2019 Datacenter',
+  tags: { App: 'ERP' },
+  stagingAccountId: '210987654321',
+  replicationState: 'STALLED',
+  readyForRecovery: false,
+  notReadyReason: 'replication stalled (AGENT_NOT_SEEN)',
+  replication: {
+    state: 'STALLED',
+    lagDuration: 'PT2H5M',
+    lagSeconds: 7500,
+    etaDateTime: '2025-01-01T14:00:00+00:00',
+    totalStorageBytes: 107374182400,
+    replicatedStorageBytes: 53687091200,
+    rescannedStorageBytes: 0,
+    backloggedStorageBytes: 1024,
+    error: 'AGENT_NOT_SEEN',
+  },
+  lastLaunch: { type: 'DRILL', initiatedAt: '2024-12-31T10:00:00+00:00', jobId: 'drsjob-0000000000000000a', status: 'LAUNCHED', result: 'SUCCEEDED' },
+  recoveryInstanceId: 'i-0000000000000000a',
+  protectionGroupId: 'pg-erp',
+  protectionGroupName: 'ERP',
+};
+
+export const targetAccountView: TargetAccountView = {
+  accountId: '111122223333',
+  regions: ['us-east-1', 'eu-west-1'],
+  roleArn: 'arn:aws:iam::111122223333:role/LifeboatCatalog',
+  hasExternalId: true,
+  isDefault: false,
+  createdAt: '2025-01-01T12:00:00.000Z',
+  createdBy: 'admin',
+  updatedAt: '2025-01-02T12:00:00.000Z',
+  updatedBy: 'admin',
+  sync: [
+    { region: 'us-east-1', status: 'SUCCEEDED', lastAttemptAt: '2025-01-02T12:05:00.000Z', lastSuccessAt: '2025-01-02T12:05:00.000Z', serverCount: 40, discovered: 2, changed: 1, removed: 0, durationMs: 850 },
+    { region: 'eu-west-1', status: 'FAILED', lastAttemptAt: '2025-01-02T12:05:00.000Z', error: { code: 'AccessDenied', message: 'not authorized to perform drs:DescribeSourceServers' }, durationMs: 120 },
+  ],
+};
+
 export const protectionGroupView: ProtectionGroupView = {
   protectionGroupId: 'pg-1',
   name: 'Databases',
@@ -77,6 +131,79 @@ export const recoveryPlanView: RecoveryPlanView = {
   createdAt: '2025-01-01T12:00:00.000Z',
   createdBy: 'alice',
 };
+
+/** A group with every field planning answers now. */
+export const fullProtectionGroupView: ProtectionGroupView = {
+  protectionGroupId: 'pg-erp',
+  name: 'ERP',
+  accountId: '123456789012',
+  region: 'us-east-1',
+  sourceServerIds: ['s-0000000000000000a', 's-0000000000000000b'],
+  explicitSourceServerIds: ['s-0000000000000000a'],
+  tagSelectors: [{ tags: { Tier: 'App', App: 'ERP' } }],
+  launchDefaults: { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'], copyTags: true, launchDisposition: 'STARTED', rightSizing: 'BASIC' },
+  serverLaunchOverrides: [{ sourceServerId: 's-0000000000000000b', instanceType: 'm5.large', rightSizing: 'NONE' }],
+  postLaunchActions: [
+    {
+      actionId: '4b1e3b56-9a8f-4d0c-8f57-2a5b2b9b7c11',
+      documentName: 'AWS-RunShellScript',
+      documentVersion: '$DEFAULT',
+      parameters: [{ name: 'commands', value: 'systemctl', type: 'DYNAMIC' }],
+      optional: true,
+      category: 'VALIDATION',
+      description: 'smoke test',
+      order: 100,
+    },
+  ],
+  conflicts: [{ sourceServerId: 's-0000000000000000c', protectionGroupId: 'pg-other', protectionGroupName: 'Other' }],
+  revision: 3,
+  createdAt: '2025-01-01T12:00:00.000Z',
+  createdBy: 'alice',
+  updatedAt: '2025-01-03T12:00:00.000Z',
+  updatedBy: 'bob',
+};
+
+/** A plan version with every field planning answers now: server settings, each kind of step, settings. */
+export const fullRecoveryPlanView: RecoveryPlanView = {
+  planId: 'plan-erp',
+  name: 'ERP',
+  description: 'ERP failover',
+  version: 3,
+  waves: [
+    {
+      waveId: 'wave-db',
+      name: 'Database',
+      dependsOn: [],
+      launchOrder: 'SEQUENTIAL',
+      protectionGroupIds: ['pg-erp'],
+      sourceServerIds: ['s-0000000000000000d'],
+      servers: [{ sourceServerId: 's-0000000000000000a', criticality: 'OPTIONAL', bootOrder: 1, delaySeconds: 30 }, { sourceServerId: 's-0000000000000000b', bootOrder: 2 }],
+      preSteps: [
+        { stepId: 'wave-db-pre-1', type: 'WAIT', name: 'Wait 5 min', durationSeconds: 300 },
+        { stepId: 'wave-db-pre-2', type: 'APPROVAL', name: 'Go?', prompt: 'Proceed?', approverRole: 'RecoveryManager', timeoutSeconds: 3600, onTimeout: 'FAIL' },
+      ],
+      postSteps: [
+        { stepId: 'wave-db-post-1', type: 'SSM_DOCUMENT', name: 'Check', documentName: 'AWS-RunShellScript', documentVersion: '$LATEST', parameters: { commands: ['uptime'] }, targetServerIds: [], timeoutSeconds: 600, onFailure: 'CONTINUE' },
+        { stepId: 'wave-db-post-2', type: 'LAMBDA', name: 'dns', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dns', payload: { zone: 'corp' }, timeoutSeconds: 60, onFailure: 'FAIL' },
+      ],
+      errorPolicy: 'CONTINUE',
+    },
+  ],
+  settings: {
+    rtoTargetMinutes: 60,
+    drill: { networkIsolation: 'CUSTOM_SUBNET', subnetId: 'subnet-0123456789abcdef0', autoCleanupAfterHours: 24 },
+    notificationTargets: [{ type: 'EMAIL', address: 'dr@example.com' }],
+    requireSecondApprover: true,
+  },
+  changeSummary: ['wave Database: launch order PARALLEL -> SEQUENTIAL'],
+  createdAt: '2025-01-03T12:00:00.000Z',
+  createdBy: 'alice',
+};
+
+/** What createRecoveryPlan / updateRecoveryPlan answer. */
+export function savedRecoveryPlanView(view: RecoveryPlanView = recoveryPlanView): SavedRecoveryPlan {
+  return { ...view, findings: [{ severity: 'WARNING', code: 'SERVER_NOT_READY', field: 'waves[0]', message: '1 server not ready for recovery' }] };
+}
 
 export function executionView(overrides: Partial<ExecutionView> = {}): ExecutionView {
   return {
@@ -196,4 +323,27 @@ export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 5
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface OperationResult {
+  data?: Record<string, unknown> | null;
+  errors?: readonly GraphQLFormattedError[];
+}
+
+/** The gateway's schema on Apollo Server over fake services; `run` executes one operation as a caller. */
+export function gatewayHarness(): {
+  services: ReturnType<typeof fakeServices>;
+  logged: unknown[];
+  server: ApolloServer<GatewayContext>;
+  run: (query: string, caller: Caller | undefined, variables?: Record<string, unknown>) => Promise<OperationResult>;
+} {
+  const services = fakeServices();
+  const logged: unknown[] = [];
+  const server = createGatewayServer(createGatewaySchema(services), { log: (_message, error) => logged.push(error) });
+  const run = async (query: string, caller: Caller | undefined, variables?: Record<string, unknown>): Promise<OperationResult> => {
+    const response = await server.executeOperation({ query, ...(variables ? { variables } : {}) }, { contextValue: { caller } as GatewayContext });
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult as OperationResult;
+  };
+  return { services, logged, server, run };
 }

@@ -12,7 +12,7 @@ import type { Caller } from '@lifeboat/service-api';
 import { createGatewaySchema } from '../src/schema.js';
 import { createGatewayServer } from '../src/server.js';
 import type { GatewayContext } from '../src/context.js';
-import { callerWith, executionView, fakeServices, protectionGroupView, recoveryPlanView, sourceServerView, storedEvent } from './fixtures.js';
+import { callerWith, executionView, fakeServices, protectionGroupView, recoveryPlanView, savedRecoveryPlanView, sourceServerView, storedEvent } from './fixtures.js';
 
 type Services = ReturnType<typeof fakeServices>;
 
@@ -234,7 +234,7 @@ describe('mutations', () => {
   });
 
   it('createRecoveryPlan passes waves with the schema defaults', async () => {
-    services.planning.on('createRecoveryPlan', () => recoveryPlanView);
+    services.planning.on('createRecoveryPlan', () => savedRecoveryPlanView());
     const result = await run(
       'mutation { createRecoveryPlan(input: { name: "Shop", waves: [{ name: "Databases", protectionGroupIds: ["pg-1"], launchOrder: SEQUENTIAL }, { name: "App", dependsOn: ["Databases"], protectionGroupIds: ["pg-2"] }] }) { id version waves { id dependsOn } } }',
       callerWith('Admin'),
@@ -272,7 +272,7 @@ describe('authorization', () => {
 
   beforeEach(() => {
     services.execution.on('startExecution', () => executionView());
-    services.planning.on('createProtectionGroup', () => protectionGroupView).on('createRecoveryPlan', () => recoveryPlanView);
+    services.planning.on('createProtectionGroup', () => protectionGroupView).on('createRecoveryPlan', () => savedRecoveryPlanView());
   });
 
   it('a Viewer may not start an execution: FORBIDDEN, and the service is not called', async () => {

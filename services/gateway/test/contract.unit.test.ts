@@ -1,0 +1,91 @@
+/**
+ * graphql/schema.graphql as a contract: every type, field, argument and input field is described,
+ * and each enum the services define has exactly the services' values (checked against the
+ * contract types at compile time through the Record keys below), and the operations of existing
+ * clients stay valid.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, parse, validate } from 'graphql';
+import type {
+  Criticality,
+  DocumentFormat,
+  DrillNetworkIsolation,
+  ErrorPolicy,
+  ExecutionMode,
+  FindingSeverity,
+  LaunchActionCategory,
+  LaunchDisposition,
+  LaunchOrder,
+  NotificationTarget,
+  PostLaunchActionView,
+  ProtectionGroupPreviewServer,
+  RightSizingMethod,
+  Role,
+  StepFailureAction,
+  StepType,
+  TargetAccountView,
+  TargetSyncResult,
+  ConfigurationImportResult,
+} from '@lifeboat/service-api';
+import { typeDefs } from '../src/schema.js';
+
+const schema = buildSchema(typeDefs);
+
+type Values<T extends string> = Record<T, true>;
+const SERVICE_ENUMS: Record<string, Record<string, true>> = {
+  ExecutionMode: { DRILL: true, RECOVERY: true } satisfies Values<ExecutionMode>,
+  LaunchOrder: { PARALLEL: true, SEQUENTIAL: true } satisfies Values<LaunchOrder>,
+  Criticality: { CRITICAL: true, OPTIONAL: true } satisfies Values<Criticality>,
+  Role: { Viewer: true, Operator: true, PlanAuthor: true, RecoveryManager: true, Admin: true } satisfies Values<Role>,
+  LaunchDisposition: { STARTED: true, STOPPED: true } satisfies Values<LaunchDisposition>,
+  RightSizingMethod: { NONE: true, BASIC: true, IN_AWS: true } satisfies Values<RightSizingMethod>,
+  LaunchActionCategory: { MONITORING: true, VALIDATION: true, CONFIGURATION: true, SECURITY: true, OTHER: true } satisfies Values<LaunchActionCategory>,
+  LaunchActionParameterType: { DYNAMIC: true, SSM_STORE: true } satisfies Values<NonNullable<PostLaunchActionView['parameters'][number]['type']>>,
+  MemberMatch: { EXPLICIT: true, TAGS: true } satisfies Values<ProtectionGroupPreviewServer['matchedBy']>,
+  ErrorPolicy: { STOP: true, CONTINUE: true } satisfies Values<ErrorPolicy>,
+  StepType: { WAIT: true, APPROVAL: true, SSM_DOCUMENT: true, LAMBDA: true } satisfies Values<StepType>,
+  StepFailureAction: { FAIL: true, CONTINUE: true } satisfies Values<StepFailureAction>,
+  DrillNetworkIsolation: { ISOLATED_VPC: true, CUSTOM_SUBNET: true } satisfies Values<DrillNetworkIsolation>,
+  NotificationTargetType: { SNS_TOPIC: true, EMAIL: true, WEBHOOK: true } satisfies Values<NotificationTarget['type']>,
+  FindingSeverity: { ERROR: true, WARNING: true, INFO: true } satisfies Values<FindingSeverity>,
+  DocumentFormat: { YAML: true, JSON: true } satisfies Values<DocumentFormat>,
+  ConfigurationDocumentKind: { ProtectionGroup: true, RecoveryPlan: true } satisfies Values<ConfigurationImportResult['documents'][number]['kind']>,
+  ImportAction: { CREATE: true, UPDATE: true, UNCHANGED: true } satisfies Values<ConfigurationImportResult['documents'][number]['action']>,
+  TargetSyncStatus: { NEVER_SYNCED: true, SUCCEEDED: true, FAILED: true } satisfies Values<TargetAccountView['sync'][number]['status']>,
+  SyncOutcome: { SUCCEEDED: true, FAILED: true } satisfies Values<TargetSyncResult['status']>,
+};
+
+describe('graphql/schema.graphql', () => {
+  it('describes every type, field, argument and input field', () => {
+    const undescribed: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue;
+      if (!type.description) undescribed.push(type.name);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) undescribed.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) if (!arg.description) undescribed.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) if (!field.description) undescribed.push(`${type.name}.${field.name}`);
+      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) undescribed.push(`${type.name}.${value.name}`);
+    }
+    expect(undescribed).toEqual([]);
+  });
+
+  it.each(Object.entries(SERVICE_ENUMS))('enum %s has exactly the services values', (name, values) => {
+    const type = schema.getType(name);
+    if (!isEnumType(type)) throw new Error(`${name} is not an enum of the schema`);
+    expect(type.getValues().map((v) => v.name).sort()).toEqual(Object.keys(values).sort());
+  });
+});
+
+describe('existing clients', () => {
+  it('every operation of the static web console is valid against the schema', async () => {
+    const webConsole = new URL('../../../packages/web/public/app.js', import.meta.url).href;
+    const { OPERATIONS } = (await import(webConsole)) as { OPERATIONS: Record<string, string> };
+    const names = Object.keys(OPERATIONS);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect({ name, errors: validate(schema, parse(OPERATIONS[name] ?? '')).map((e) => e.message) }).toEqual({ name, errors: [] });
+  });
+});
