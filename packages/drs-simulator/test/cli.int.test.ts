@@ -1,38 +1,14 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { killClis, runCli as run } from './support-cli.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DescribeSourceServersCommand, DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
 
-const root = resolve(process.cwd());
-const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = join(root, 'packages', 'drs-simulator', 'src', 'cli.ts');
-
-const children: ChildProcessWithoutNullStreams[] = [];
 let dir: string | undefined;
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, [tsx, cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const waitFor = async (what: string, test: (out: string) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!test(stdout)) {
-      if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${what}: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout: ${stdout}; stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
-}
-
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killClis();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -68,7 +44,7 @@ describe('npm run sim (cli.ts)', () => {
     expect(JSON.parse(line ?? '{}')).toMatchObject({ source: 'aws.drs', account: '444455556666', region: 'eu-west-1', detail: { 'is-drill': 'TRUE' } });
 
     sim.child.kill('SIGINT');
-    expect(await sim.exited).toBe(0);
+    expect(await sim.exited()).toBe(0);
   });
 
   it('refuses an invalid fleet file with the problems and exit code 2', async () => {
@@ -76,7 +52,7 @@ describe('npm run sim (cli.ts)', () => {
     const fleetFile = join(dir, 'bad.json');
     await writeFile(fleetFile, JSON.stringify({ accounts: [], servers: [{ hostname: 'x', os: 'AMIGA' }] }));
     const sim = run(['--port', '0', '--fleet', fleetFile]);
-    expect(await sim.exited).toBe(2);
+    expect(await sim.exited()).toBe(2);
     expect(sim.err()).toContain('Invalid fleet');
     expect(sim.err()).toContain('os must be LINUX or WINDOWS');
   });
