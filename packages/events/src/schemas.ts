@@ -20,6 +20,24 @@ import WaveCompleted from '../../../events/schemas/WaveCompleted.schema.json' wi
 import WaveFailed from '../../../events/schemas/WaveFailed.schema.json' with { type: 'json' };
 import ExecutionCompleted from '../../../events/schemas/ExecutionCompleted.schema.json' with { type: 'json' };
 import ExecutionFailed from '../../../events/schemas/ExecutionFailed.schema.json' with { type: 'json' };
+import WaveSkipped from '../../../events/schemas/WaveSkipped.schema.json' with { type: 'json' };
+import StepStarted from '../../../events/schemas/StepStarted.schema.json' with { type: 'json' };
+import StepCompleted from '../../../events/schemas/StepCompleted.schema.json' with { type: 'json' };
+import StepFailed from '../../../events/schemas/StepFailed.schema.json' with { type: 'json' };
+import ApprovalRequested from '../../../events/schemas/ApprovalRequested.schema.json' with { type: 'json' };
+import ApprovalGranted from '../../../events/schemas/ApprovalGranted.schema.json' with { type: 'json' };
+import ApprovalRejected from '../../../events/schemas/ApprovalRejected.schema.json' with { type: 'json' };
+import ApprovalTimedOut from '../../../events/schemas/ApprovalTimedOut.schema.json' with { type: 'json' };
+import ExecutionPauseScheduled from '../../../events/schemas/ExecutionPauseScheduled.schema.json' with { type: 'json' };
+import ExecutionPaused from '../../../events/schemas/ExecutionPaused.schema.json' with { type: 'json' };
+import ExecutionResumed from '../../../events/schemas/ExecutionResumed.schema.json' with { type: 'json' };
+import CancelRequested from '../../../events/schemas/CancelRequested.schema.json' with { type: 'json' };
+import ExecutionCancelled from '../../../events/schemas/ExecutionCancelled.schema.json' with { type: 'json' };
+import DrillCleanupStarted from '../../../events/schemas/DrillCleanupStarted.schema.json' with { type: 'json' };
+import DrillCleanupCompleted from '../../../events/schemas/DrillCleanupCompleted.schema.json' with { type: 'json' };
+import TimerScheduled from '../../../events/schemas/TimerScheduled.schema.json' with { type: 'json' };
+import TimerElapsed from '../../../events/schemas/TimerElapsed.schema.json' with { type: 'json' };
+import ServersRetried from '../../../events/schemas/ServersRetried.schema.json' with { type: 'json' };
 import ServerVerified from '../../../events/schemas/ServerVerified.schema.json' with { type: 'json' };
 import ServerVerificationFailed from '../../../events/schemas/ServerVerificationFailed.schema.json' with { type: 'json' };
 import ServerVerificationRecorded from '../../../events/schemas/ServerVerificationRecorded.schema.json' with { type: 'json' };
@@ -36,6 +54,10 @@ export const lifeboatEventSchemas = {
   RecoveryPlanCreated, RecoveryPlanUpdated, RecoveryPlanDeleted,
   ExecutionStarted, WaveStarted, ServerLaunchRequested, RecoveryJobStarted, ServerLaunched, ServerLaunchFailed,
   ServerVerificationRecorded, WaveCompleted, WaveFailed, ExecutionCompleted, ExecutionFailed,
+  WaveSkipped, StepStarted, StepCompleted, StepFailed,
+  ApprovalRequested, ApprovalGranted, ApprovalRejected, ApprovalTimedOut,
+  ExecutionPauseScheduled, ExecutionPaused, ExecutionResumed, CancelRequested, ExecutionCancelled,
+  DrillCleanupStarted, DrillCleanupCompleted, TimerScheduled, TimerElapsed, ServersRetried,
   ServerVerified, ServerVerificationFailed,
 } as const;
 

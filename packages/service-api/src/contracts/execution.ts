@@ -1,8 +1,15 @@
 import type { Criticality, ExecutionMode, LaunchOrder } from './common.js';
+import type { Role } from '../roles.js';
+import type { StepFailureAction, StepType } from './planning.js';
 
 /** The execution service's API contract. */
 // ---- execution (function lifeboat-execution-<stage>-api)
-export type ExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+/**
+ * PAUSED, CANCELLING and CANCELLED only follow pauseExecution / cancelExecution (or a drill's TTL
+ * elapsing while it still runs); an execution waiting for an approval stays RUNNING (see approvals).
+ */
+export type ExecutionStatus = 'RUNNING' | 'PAUSED' | 'CANCELLING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+/** A wave skipped by error policy CONTINUE keeps PENDING and carries `skippedAt` (the GraphQL enum has no SKIPPED yet). */
 export type WaveStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED';
 export type ServerStatus = 'PENDING' | 'LAUNCH_REQUESTED' | 'LAUNCHING' | 'LAUNCHED' | 'LAUNCH_FAILED' | 'VERIFIED' | 'VERIFICATION_FAILED';
 export interface CheckView {
@@ -24,6 +31,10 @@ export interface ExecutionServerView {
   checks: CheckView[];
   launchedAt?: string;
   verifiedAt?: string;
+  /** Absent: the latest snapshot. */
+  pointInTime?: PointInTime;
+  /** Launch requests of this server (more than 1 after retryFailedServers). */
+  attempts?: number;
 }
 export interface ExecutionWaveView {
   waveId: string;
@@ -34,6 +45,14 @@ export interface ExecutionWaveView {
   startedAt?: string;
   completedAt?: string;
   servers: ExecutionServerView[];
+  errorPolicy?: 'STOP' | 'CONTINUE';
+  preSteps?: ExecutionStepView[];
+  postSteps?: ExecutionStepView[];
+  /** Skipped because a wave it depends on failed (error policy CONTINUE); status stays PENDING. */
+  skippedAt?: string;
+  skipReason?: string;
+  /** Why it failed. */
+  failureReason?: string;
 }
 export interface ExecutionView {
   executionId: string;
@@ -48,6 +67,99 @@ export interface ExecutionView {
   /** Events in the stream. */
   version: number;
   waves: ExecutionWaveView[];
+  /** Why it failed. */
+  failureReason?: string;
+  /** When it paused (PAUSED), and the wave it paused before. */
+  pausedAt?: string;
+  pausedBeforeWaveId?: string;
+  /** Waves it will pause before when they are about to start. */
+  pauseBeforeWaveIds?: string[];
+  /** CANCELLING / CANCELLED. */
+  cancelRequestedAt?: string;
+  cancelRequestedBy?: string;
+  terminateInstancesOnCancel?: boolean;
+  /** Every approval asked for: pending ones first say who may decide. */
+  approvals?: ApprovalView[];
+  cleanup?: DrillCleanupView;
+  /** Times retryFailedServers relaunched servers. */
+  retries?: number;
+}
+
+/** Which recovery snapshot a server launches from. */
+export type PointInTime = { type: 'LATEST' } | { type: 'SNAPSHOT'; snapshotId: string } | { type: 'LATEST_BEFORE'; before: string };
+
+export type StepStatus = 'PENDING' | 'RUNNING' | 'WAITING_FOR_APPROVAL' | 'COMPLETED' | 'FAILED';
+export interface ExecutionStepView {
+  stepId: string;
+  type: StepType;
+  name: string;
+  status: StepStatus;
+  startedAt?: string;
+  completedAt?: string;
+  output?: string;
+  reason?: string;
+  /** FAILED: whether the wave went on (CONTINUE) or failed (FAIL). */
+  onFailure?: StepFailureAction;
+  /** WAIT: when it ends; APPROVAL, SSM_DOCUMENT, LAMBDA: when it times out. */
+  dueAt?: string;
+}
+
+export type ApprovalStatus = 'PENDING' | 'GRANTED' | 'REJECTED' | 'TIMED_OUT' | 'WITHDRAWN';
+export interface ApprovalView {
+  approvalId: string;
+  /** SECOND_APPROVER: a RECOVERY waits for a second person before any launch; STEP: an APPROVAL step. */
+  kind: 'SECOND_APPROVER' | 'STEP';
+  waveId?: string;
+  stepId?: string;
+  prompt: string;
+  status: ApprovalStatus;
+  /** Who may decide: this permission, this role when set, and none of excludedUserIds. */
+  permission: 'drill:approve' | 'recovery:approve';
+  approverRole?: Role;
+  excludedUserIds: string[];
+  requestedAt: string;
+  expiresAt?: string;
+  decidedAt?: string;
+  decidedBy?: string;
+  comment?: string;
+}
+
+export interface DrillCleanupView {
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  trigger: 'ON_DEMAND' | 'TTL' | 'CANCEL';
+  startedAt: string;
+  completedAt?: string;
+  /** Recovery instances it is to terminate. */
+  recoveryInstanceIds: string[];
+  terminatedRecoveryInstanceIds: string[];
+  failed: { recoveryInstanceId: string; reason: string }[];
+}
+
+/** Options of startExecution: a subset of waves or servers, and a point in time per server. */
+export interface StartExecutionOptions {
+  waveIds?: string[];
+  sourceServerIds?: string[];
+  pointsInTime?: { sourceServerId: string; pointInTime: PointInTime }[];
+}
+export interface PauseExecutionInput {
+  executionId: string;
+  /** Pause when this wave is about to start instead of now. */
+  beforeWaveId?: string;
+}
+export interface CancelExecutionInput {
+  executionId: string;
+  /** Drills: terminate the launched recovery instances once nothing is in flight. */
+  terminateInstances?: boolean;
+}
+export interface DecideApprovalInput {
+  executionId: string;
+  approvalId: string;
+  comment?: string;
+}
+export interface RetryFailedServersInput {
+  executionId: string;
+  /** Default: every failed server. */
+  sourceServerIds?: string[];
 }
 export interface StoredEventView {
   streamVersion: number;
@@ -62,7 +174,7 @@ export interface StoredEventView {
 }
 export interface ExecutionOperations {
   /** DRILL needs drill:run, RECOVERY needs recovery:run and confirmation === plan name. */
-  startExecution: { input: { planId: string; planVersion?: number; mode: ExecutionMode; confirmation?: string }; result: ExecutionView };
+  startExecution: { input: { planId: string; planVersion?: number; mode: ExecutionMode; confirmation?: string } & StartExecutionOptions; result: ExecutionView };
   /** NotFoundError when unknown. */
   getExecution: { input: { executionId: string }; result: ExecutionView };
   listExecutions: { input: Record<string, never>; result: ExecutionView[] };

@@ -1,5 +1,5 @@
 import type { Actor } from '@lifeboat/events';
-import type { ExecutionMode, PlanSnapshot } from '@lifeboat/service-api';
+import type { ExecutionMode, PlanSnapshot, StartExecutionOptions } from '@lifeboat/service-api';
 import type { VerificationCheck } from './events.js';
 
 /**
@@ -13,6 +13,8 @@ export interface CommandMetadata {
   /** When the command is decided: ISO-8601 UTC. */
   now: string;
   actor: Actor;
+  /** The actor's roles (cognito:groups), for the rules that depend on them (approvals). */
+  roles?: readonly string[];
   /** The event that caused this command (null for a user's request). */
   causationId: string | null;
 }
@@ -23,7 +25,7 @@ interface Command<TType extends string, TData> {
   metadata: CommandMetadata;
 }
 
-export type StartExecution = Command<'StartExecution', { executionId: string; mode: ExecutionMode; plan: PlanSnapshot }>;
+export type StartExecution = Command<'StartExecution', { executionId: string; mode: ExecutionMode; plan: PlanSnapshot; options?: StartExecutionOptions }>;
 
 export type RecordRecoveryJobStarted = Command<'RecordRecoveryJobStarted', {
   batchId: string;
@@ -53,4 +55,35 @@ export type RecordVerification = Command<'RecordVerification', {
   ec2InstanceId?: string;
 }>;
 
-export type ExecutionCommand = StartExecution | RecordRecoveryJobStarted | RecordServerLaunchResult | RecordVerification;
+/** Pause now, or (beforeWaveId) when that wave is about to start. */
+export type PauseExecution = Command<'PauseExecution', { beforeWaveId?: string }>;
+export type ResumeExecution = Command<'ResumeExecution', Record<string, never>>;
+export type CancelExecution = Command<'CancelExecution', { terminateInstances?: boolean; reason?: string }>;
+export type ApproveStep = Command<'ApproveStep', { approvalId: string; comment?: string }>;
+export type RejectStep = Command<'RejectStep', { approvalId: string; comment?: string }>;
+/** The result of an SSM_DOCUMENT or LAMBDA step the process manager ran. */
+export type RecordStepResult = Command<'RecordStepResult', { stepId: string; outcome: 'SUCCEEDED' | 'FAILED'; output?: string; reason?: string }>;
+export type RecordTimerElapsed = Command<'RecordTimerElapsed', { timerId: string }>;
+/** Default: every failed server. */
+export type RetryFailedServers = Command<'RetryFailedServers', { sourceServerIds?: string[] }>;
+export type CleanupDrill = Command<'CleanupDrill', Record<string, never>>;
+export type RecordCleanupResult = Command<'RecordCleanupResult', {
+  terminatedRecoveryInstanceIds: string[];
+  failed?: { recoveryInstanceId: string; reason: string }[];
+}>;
+
+export type ExecutionCommand =
+  | StartExecution
+  | RecordRecoveryJobStarted
+  | RecordServerLaunchResult
+  | RecordVerification
+  | PauseExecution
+  | ResumeExecution
+  | CancelExecution
+  | ApproveStep
+  | RejectStep
+  | RecordStepResult
+  | RecordTimerElapsed
+  | RetryFailedServers
+  | CleanupDrill
+  | RecordCleanupResult;

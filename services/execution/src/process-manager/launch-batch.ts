@@ -5,6 +5,7 @@ import type { JobDirectory } from '../adapters/jobs.js';
 import { handleCommand, loadExecution } from '../command-handler.js';
 import { isExecutionError } from '../domain/errors.js';
 import type { ServerLaunchRequested } from '../domain/events.js';
+import { isLive } from '../domain/state.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { log } from '../config.js';
 import { commandMetadata, PROCESS_MANAGER } from './commands.js';
@@ -28,7 +29,8 @@ export type LaunchBatchOutcome = 'started' | 'recovered-existing-job' | 'not-lea
 export async function launchBatch(deps: LaunchBatchDeps, event: DomainEvent): Promise<LaunchBatchOutcome> {
   const { executionId, batchId, sourceServerId } = (event as ServerLaunchRequested).data;
   const { state } = await loadExecution(deps.store, executionId);
-  if (state.status !== 'RUNNING') {
+  // A recorded intent is in flight: it is launched while paused or cancelling too.
+  if (!isLive(state)) {
     log('info', 'launch request of an execution that is not running: nothing to launch', { executionId, batchId, status: state.status });
     return 'execution-not-running';
   }

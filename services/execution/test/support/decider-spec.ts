@@ -173,3 +173,43 @@ export const expected = {
   executionCompleted: (durationMs: number, mode: 'DRILL' | 'RECOVERY' = 'DRILL'): Expected => ({ type: 'ExecutionCompleted', data: { executionId: EXECUTION_ID, planId: 'plan-1', mode, durationMs } }),
   executionFailed: (reason: string): Expected => ({ type: 'ExecutionFailed', data: { executionId: EXECUTION_ID, planId: 'plan-1', mode: 'DRILL', reason } }),
 };
+
+// ---------------------------------------------------------------- the rules of issue 5
+
+/** A user acting with roles (approvals check them). */
+export function as(command: ExecutionCommand, id: string, roles: string[], name?: string): ExecutionCommand {
+  return { ...command, metadata: { ...command.metadata, actor: { type: 'user', id, ...(name ? { name } : {}) }, roles } } as ExecutionCommand;
+}
+
+export function withWave(p: PlanSnapshot, waveId: string, change: Partial<PlanSnapshot['waves'][number]>): PlanSnapshot {
+  return { ...p, waves: p.waves.map((w) => (w.waveId === waveId ? { ...w, ...change } : w)) };
+}
+
+type StartOptions = NonNullable<Extract<ExecutionCommand, { type: 'StartExecution' }>['data']['options']>;
+
+export function startWith(p: PlanSnapshot, options: StartOptions, mode: 'DRILL' | 'RECOVERY' = 'DRILL'): ExecutionCommand {
+  return { type: 'StartExecution', data: { executionId: EXECUTION_ID, mode, plan: p, options }, metadata: nextMetadata() };
+}
+
+const command = <T extends ExecutionCommand['type']>(type: T, data: Extract<ExecutionCommand, { type: T }>['data']): ExecutionCommand =>
+  ({ type, data, metadata: nextMetadata() }) as ExecutionCommand;
+
+export const pause = (beforeWaveId?: string) => command('PauseExecution', beforeWaveId ? { beforeWaveId } : {});
+export const resume = () => command('ResumeExecution', {});
+export const cancel = (terminateInstances?: boolean) => command('CancelExecution', terminateInstances === undefined ? {} : { terminateInstances });
+export const approve = (approvalId: string, comment?: string) => command('ApproveStep', { approvalId, ...(comment ? { comment } : {}) });
+export const reject = (approvalId: string, comment?: string) => command('RejectStep', { approvalId, ...(comment ? { comment } : {}) });
+export const stepResult = (stepId: string, outcome: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED', text?: string) =>
+  command('RecordStepResult', { stepId, outcome, ...(text ? (outcome === 'SUCCEEDED' ? { output: text } : { reason: text }) : {}) });
+export const timerElapsed = (timerId: string) => command('RecordTimerElapsed', { timerId });
+export const retry = (servers?: number[]) => command('RetryFailedServers', servers ? { sourceServerIds: servers.map(sid) } : {});
+export const cleanup = () => command('CleanupDrill', {});
+export const cleanupResult = (terminated: string[], failed: { recoveryInstanceId: string; reason: string }[] = []) =>
+  command('RecordCleanupResult', { terminatedRecoveryInstanceIds: terminated, failed });
+
+export const instanceId = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
+
+/** Launches and verifies servers one job each: a run of commands to put in history(). */
+export function launchAndVerify(waveId: string, batch: number, job: number, servers: number[]): ExecutionCommand[] {
+  return [recordJob(`${waveId}-b${batch}`, jobId(job), servers), ...servers.map((n) => launchResult(jobId(job), n)), ...servers.map((n) => verification(n))];
+}
