@@ -4,7 +4,10 @@
  */
 import type { DomainEvent } from '@lifeboat/events';
 import type {
+  ApprovalView,
   ConfigurationExport,
+  DrillCleanupView,
+  ExecutionStepView,
   ConfigurationImportResult,
   ExecutionServerView,
   ExecutionView,
@@ -32,7 +35,9 @@ import type {
   WaveInput,
   WaveServerSetting,
   WaveView,
+  PointInTime,
 } from '@lifeboat/service-api';
+import { ROLES, may } from '@lifeboat/service-api';
 
 export interface Tag {
   key: string;
@@ -374,6 +379,68 @@ export function toExecutionServer(view: ExecutionServerView) {
     checks: view.checks.map((check) => ({ name: check.name, status: check.status, durationMs: check.durationMs, output: check.output ?? null })),
     launchedAt: view.launchedAt ?? null,
     verifiedAt: view.verifiedAt ?? null,
+    pointInTime: view.pointInTime ? toPointInTime(view.pointInTime) : null,
+    attempts: view.attempts ?? (view.status === 'PENDING' ? 0 : 1),
+  };
+}
+
+export function toPointInTime(point: PointInTime) {
+  return {
+    type: point.type,
+    snapshotId: point.type === 'SNAPSHOT' ? point.snapshotId : null,
+    before: point.type === 'LATEST_BEFORE' ? point.before : null,
+  };
+}
+
+export function toExecutionStep(view: ExecutionStepView) {
+  return {
+    id: view.stepId,
+    type: view.type,
+    name: view.name,
+    status: view.status,
+    startedAt: view.startedAt ?? null,
+    completedAt: view.completedAt ?? null,
+    output: view.output ?? null,
+    reason: view.reason ?? null,
+    onFailure: view.onFailure ?? null,
+    dueAt: view.dueAt ?? null,
+  };
+}
+
+/** The roles whose members may decide an approval: they hold its permission, and its role when set (Admin always may). */
+export function approverRolesOf(approval: Pick<ApprovalView, 'permission' | 'approverRole'>): string[] {
+  return ROLES.filter((role) => may([role], approval.permission) && (!approval.approverRole || role === approval.approverRole || role === 'Admin'));
+}
+
+export function toApproval(view: ApprovalView) {
+  return {
+    id: view.approvalId,
+    kind: view.kind,
+    waveId: view.waveId ?? null,
+    stepId: view.stepId ?? null,
+    prompt: view.prompt,
+    status: view.status,
+    permission: view.permission,
+    approverRole: view.approverRole ?? null,
+    approverRoles: approverRolesOf(view),
+    excludedUserIds: view.excludedUserIds,
+    requestedAt: view.requestedAt,
+    expiresAt: view.expiresAt ?? null,
+    decidedAt: view.decidedAt ?? null,
+    decidedBy: view.decidedBy ?? null,
+    comment: view.comment ?? null,
+  };
+}
+
+export function toDrillCleanup(view: DrillCleanupView) {
+  return {
+    status: view.status,
+    trigger: view.trigger,
+    startedAt: view.startedAt,
+    completedAt: view.completedAt ?? null,
+    recoveryInstanceIds: view.recoveryInstanceIds,
+    terminatedRecoveryInstanceIds: view.terminatedRecoveryInstanceIds,
+    failed: view.failed.map((f) => ({ recoveryInstanceId: f.recoveryInstanceId, reason: f.reason })),
   };
 }
 
@@ -387,6 +454,13 @@ export function toExecutionWave(view: ExecutionWaveView) {
     startedAt: view.startedAt ?? null,
     completedAt: view.completedAt ?? null,
     servers: view.servers.map(toExecutionServer),
+    errorPolicy: view.errorPolicy ?? null,
+    preSteps: (view.preSteps ?? []).map(toExecutionStep),
+    postSteps: (view.postSteps ?? []).map(toExecutionStep),
+    skipped: view.skippedAt !== undefined,
+    skippedAt: view.skippedAt ?? null,
+    skipReason: view.skipReason ?? null,
+    failureReason: view.failureReason ?? null,
   };
 }
 
@@ -403,6 +477,16 @@ export function toExecution(view: ExecutionView) {
     startedBy: view.startedBy,
     version: view.version,
     waves: view.waves.map(toExecutionWave),
+    failureReason: view.failureReason ?? null,
+    pausedAt: view.pausedAt ?? null,
+    pausedBeforeWaveId: view.pausedBeforeWaveId ?? null,
+    pauseBeforeWaveIds: view.pauseBeforeWaveIds ?? [],
+    cancelRequestedAt: view.cancelRequestedAt ?? null,
+    cancelRequestedBy: view.cancelRequestedBy ?? null,
+    terminateInstancesOnCancel: view.terminateInstancesOnCancel ?? false,
+    approvals: (view.approvals ?? []).map(toApproval),
+    cleanup: view.cleanup ? toDrillCleanup(view.cleanup) : null,
+    retries: view.retries ?? 0,
   };
 }
 

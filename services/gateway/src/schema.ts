@@ -1,14 +1,13 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import type { Caller, ExecutionMode, StoredEventView, ExecutionView } from '@lifeboat/service-api';
+import type { Caller, StoredEventView, ExecutionView } from '@lifeboat/service-api';
 import typeDefs from './schema-sdl.js';
 import { authorize } from './context.js';
 import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
-import { optional } from './inputs.js';
-import type { Maybe } from './inputs.js';
 import { toExecution, toExecutionEvent } from './mapping.js';
 import { catalogMutations, catalogQueries } from './resolvers/catalog.js';
+import { executionMutations } from './resolvers/execution.js';
 import { planningMutations, planningQueries } from './resolvers/planning.js';
 import type { Resolver } from './resolvers/support.js';
 import { orNull } from './resolvers/support.js';
@@ -29,9 +28,6 @@ export interface GatewaySchemaOptions {
 // ---- GraphQL argument shapes (graphql/schema.graphql)
 interface IdArgs {
   id: string;
-}
-interface StartExecutionArgs {
-  input: { planId: string; planVersion?: Maybe<number>; mode: ExecutionMode; confirmation?: Maybe<string> };
 }
 
 function queryResolvers(services: TypedServices) {
@@ -58,18 +54,7 @@ function queryResolvers(services: TypedServices) {
 }
 
 function mutationResolvers(services: TypedServices) {
-  const { execution } = services;
-  const startExecution: Resolver<StartExecutionArgs> = async (_p, { input }, context) => {
-    const permission = input.mode === 'RECOVERY' ? 'recovery:run' : 'drill:run';
-    const caller = authorize(context, permission, `startExecution of a ${input.mode}`);
-    const view = await execution.call(
-      'startExecution',
-      { planId: input.planId, mode: input.mode, ...optional('planVersion', input.planVersion), ...optional('confirmation', input.confirmation) },
-      caller,
-    );
-    return toExecution(view);
-  };
-  return { ...catalogMutations(services), ...planningMutations(services), startExecution };
+  return { ...catalogMutations(services), ...planningMutations(services), ...executionMutations(services) };
 }
 
 function subscriptionResolvers(services: TypedServices, broker: ExecutionEventBroker) {

@@ -7,6 +7,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, parse, validate } from 'graphql';
 import type {
+  ApprovalView,
+  DrillCleanupView,
+  ExecutionStatus,
+  ExecutionStepView,
+  PointInTime,
+  WaveStatus,
   Criticality,
   DocumentFormat,
   DrillNetworkIsolation,
@@ -53,6 +59,14 @@ const SERVICE_ENUMS: Record<string, Record<string, true>> = {
   ImportAction: { CREATE: true, UPDATE: true, UNCHANGED: true } satisfies Values<ConfigurationImportResult['documents'][number]['action']>,
   TargetSyncStatus: { NEVER_SYNCED: true, SUCCEEDED: true, FAILED: true } satisfies Values<TargetAccountView['sync'][number]['status']>,
   SyncOutcome: { SUCCEEDED: true, FAILED: true } satisfies Values<TargetSyncResult['status']>,
+  ExecutionStatus: { RUNNING: true, PAUSED: true, CANCELLING: true, COMPLETED: true, FAILED: true, CANCELLED: true } satisfies Values<ExecutionStatus>,
+  WaveStatus: { PENDING: true, RUNNING: true, COMPLETED: true, FAILED: true } satisfies Values<WaveStatus>,
+  StepStatus: { PENDING: true, RUNNING: true, WAITING_FOR_APPROVAL: true, COMPLETED: true, FAILED: true } satisfies Values<ExecutionStepView['status']>,
+  ApprovalStatus: { PENDING: true, GRANTED: true, REJECTED: true, TIMED_OUT: true, WITHDRAWN: true } satisfies Values<ApprovalView['status']>,
+  ApprovalKind: { SECOND_APPROVER: true, STEP: true } satisfies Values<ApprovalView['kind']>,
+  PointInTimeType: { LATEST: true, SNAPSHOT: true, LATEST_BEFORE: true } satisfies Values<PointInTime['type']>,
+  DrillCleanupStatus: { IN_PROGRESS: true, COMPLETED: true } satisfies Values<DrillCleanupView['status']>,
+  DrillCleanupTrigger: { ON_DEMAND: true, TTL: true, CANCEL: true } satisfies Values<DrillCleanupView['trigger']>,
 };
 
 describe('graphql/schema.graphql', () => {

@@ -150,6 +150,8 @@ export interface CancelExecutionInput {
   executionId: string;
   /** Drills: terminate the launched recovery instances once nothing is in flight. */
   terminateInstances?: boolean;
+  /** Why it is cancelled (recorded on CancelRequested). */
+  reason?: string;
 }
 export interface DecideApprovalInput {
   executionId: string;
@@ -179,4 +181,18 @@ export interface ExecutionOperations {
   getExecution: { input: { executionId: string }; result: ExecutionView };
   listExecutions: { input: Record<string, never>; result: ExecutionView[] };
   getExecutionEvents: { input: { executionId: string; afterVersion?: number }; result: StoredEventView[] };
+  /** drill:run for a DRILL, recovery:run for a RECOVERY. CONFLICT when already paused, cancelling or finished, or the wave has started. */
+  pauseExecution: { input: PauseExecutionInput; result: ExecutionView };
+  /** drill:run / recovery:run per mode. CONFLICT when not paused. */
+  resumeExecution: { input: { executionId: string }; result: ExecutionView };
+  /** drill:run / recovery:run per mode; terminateInstances only for a DRILL (BAD_USER_INPUT otherwise). */
+  cancelExecution: { input: CancelExecutionInput; result: ExecutionView };
+  /** drill:approve for a DRILL, recovery:approve for a RECOVERY, and whatever the approval itself asks (role, not the starter). */
+  approveStep: { input: DecideApprovalInput; result: ExecutionView };
+  /** As approveStep. */
+  rejectStep: { input: DecideApprovalInput; result: ExecutionView };
+  /** drill:run / recovery:run per mode. CONFLICT when nothing can be retried. */
+  retryFailedServers: { input: RetryFailedServersInput; result: ExecutionView };
+  /** drill:run; a finished DRILL only. */
+  cleanupDrill: { input: { executionId: string }; result: ExecutionView };
 }

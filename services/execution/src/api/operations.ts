@@ -1,9 +1,10 @@
 import type { DomainEvent } from '@lifeboat/events';
 import { newEventId } from '@lifeboat/events';
-import type { Caller, ExecutionMode, ExecutionOperations, ExecutionView, FieldProblem, Operations, PlanSnapshot, StoredEventView } from '@lifeboat/service-api';
-import { ForbiddenError, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
+import type { Caller, ExecutionMode, ExecutionOperations, ExecutionView, FieldProblem, Operations, Permission, PlanSnapshot, PointInTime, StartExecutionOptions, StoredEventView } from '@lifeboat/service-api';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
 import { handleCommand, streamIdOf } from '../command-handler.js';
-import { isExecutionError } from '../domain/errors.js';
+import type { CommandMetadata, ExecutionCommand } from '../domain/commands.js';
+import { ExecutionInvariantError, categoryOf, isExecutionError } from '../domain/errors.js';
 import { projectExecution } from '../domain/projection.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
@@ -48,12 +49,169 @@ function checkOptionalInteger(input: Record<string, unknown>, field: string, min
   return value;
 }
 
+function checkOptionalString(input: Record<string, unknown>, field: string, maxLength: number, problems: FieldProblem[]): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') problems.push({ field, message: 'must be a string' });
+  else if (value.length > maxLength) problems.push({ field, message: `must be at most ${maxLength} characters` });
+  else return value;
+  return undefined;
+}
+
+function checkOptionalBoolean(input: Record<string, unknown>, field: string, problems: FieldProblem[]): boolean | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') {
+    problems.push({ field, message: 'must be true or false' });
+    return undefined;
+  }
+  return value;
+}
+
+function checkOptionalIds(input: Record<string, unknown>, field: string, problems: FieldProblem[]): string[] | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) {
+    problems.push({ field, message: 'must be a list of ids' });
+    return undefined;
+  }
+  const ids: string[] = [];
+  value.forEach((id: unknown, i) => {
+    if (typeof id !== 'string' || id.trim() === '' || id.length > 200) problems.push({ field: `${field}[${i}]`, message: 'must be a non-empty id' });
+    else ids.push(id);
+  });
+  return ids;
+}
+
+function checkPointInTime(value: unknown, field: string, problems: FieldProblem[]): PointInTime | undefined {
+  if (!isRecord(value)) {
+    problems.push({ field, message: 'must be an object with a type' });
+    return undefined;
+  }
+  switch (value.type) {
+    case 'LATEST':
+      return { type: 'LATEST' };
+    case 'SNAPSHOT':
+      if (typeof value.snapshotId !== 'string' || value.snapshotId.trim() === '') problems.push({ field: `${field}.snapshotId`, message: 'is required for a SNAPSHOT' });
+      else return { type: 'SNAPSHOT', snapshotId: value.snapshotId };
+      return undefined;
+    case 'LATEST_BEFORE':
+      if (typeof value.before !== 'string' || Number.isNaN(Date.parse(value.before))) problems.push({ field: `${field}.before`, message: 'must be an ISO-8601 time for LATEST_BEFORE' });
+      else return { type: 'LATEST_BEFORE', before: new Date(value.before).toISOString() };
+      return undefined;
+    default:
+      problems.push({ field: `${field}.type`, message: 'must be LATEST, SNAPSHOT or LATEST_BEFORE' });
+      return undefined;
+  }
+}
+
+/** The options of startExecution (waveIds, sourceServerIds, pointsInTime), checked. */
+function checkOptions(input: Record<string, unknown>, problems: FieldProblem[]): StartExecutionOptions {
+  const options: StartExecutionOptions = {};
+  const waveIds = checkOptionalIds(input, 'waveIds', problems);
+  if (waveIds) options.waveIds = waveIds;
+  const sourceServerIds = checkOptionalIds(input, 'sourceServerIds', problems);
+  if (sourceServerIds) options.sourceServerIds = sourceServerIds;
+  const raw = input.pointsInTime;
+  if (raw !== undefined && raw !== null) {
+    if (!Array.isArray(raw)) problems.push({ field: 'pointsInTime', message: 'must be a list' });
+    else {
+      const pointsInTime: NonNullable<StartExecutionOptions['pointsInTime']> = [];
+      raw.forEach((entry: unknown, i) => {
+        const field = `pointsInTime[${i}]`;
+        if (!isRecord(entry)) {
+          problems.push({ field, message: 'must be an object' });
+          return;
+        }
+        const sourceServerId = checkId(entry, 'sourceServerId', []);
+        if (sourceServerId === '') problems.push({ field: `${field}.sourceServerId`, message: 'is required' });
+        const pointInTime = checkPointInTime(entry.pointInTime, `${field}.pointInTime`, problems);
+        if (sourceServerId !== '' && pointInTime) pointsInTime.push({ sourceServerId, pointInTime });
+      });
+      options.pointsInTime = pointsInTime;
+    }
+  }
+  return options;
+}
+
+/** The API error of an invariant error of the decider (categoryOf); INTERNAL ones pass through as they are. */
+export function toApiError(error: unknown, field?: string): unknown {
+  if (!(error instanceof ExecutionInvariantError)) return error;
+  switch (categoryOf(error.code)) {
+    case 'BAD_USER_INPUT':
+      return new ValidationError(error.problems.length > 0 ? error.problems.map((message) => ({ field: field ?? '', message })) : [{ field: field ?? '', message: error.message }]);
+    case 'FORBIDDEN':
+      return new ForbiddenError(error.message, undefined, { cause: error });
+    case 'CONFLICT':
+      return new ConflictError(error.message, undefined, { cause: error });
+    case 'NOT_FOUND':
+      return new NotFoundError(error.message, 'executionId', { cause: error });
+    default:
+      return error;
+  }
+}
+
 function viewOf(stored: readonly StoredEvent[]): ExecutionView | undefined {
   return projectExecution(stored.map((s): DomainEvent => toPublishedEvent(s)));
 }
 
 /** The execution service's API operations (ExecutionOperations of @lifeboat/service-api). */
 export function createExecutionApi(deps: ExecutionApiDeps): Operations {
+  /** The execution's current view; NOT_FOUND when it does not exist. */
+  async function currentView(executionId: string): Promise<ExecutionView> {
+    const view = viewOf(await deps.store.readStream(streamIdOf(executionId)));
+    if (!view) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
+    return view;
+  }
+
+  /**
+   * Checks the caller's mode-dependent permission on the execution, decides the command on it and
+   * answers the projected view; the decider's invariant errors become API errors (categoryOf).
+   */
+  async function control(
+    executionId: string,
+    caller: Caller,
+    action: string,
+    permissionOf: (mode: ExecutionMode) => Permission,
+    command: (metadata: CommandMetadata) => ExecutionCommand,
+    field?: string,
+  ): Promise<ExecutionView> {
+    const { mode } = await currentView(executionId);
+    const permission = permissionOf(mode);
+    if (!may(caller.roles, permission)) throw new ForbiddenError(`${action} of a ${mode} needs the ${permission} permission`);
+    const now = deps.clock();
+    const metadata: CommandMetadata = {
+      commandId: newEventId(now),
+      now: now.toISOString(),
+      actor: { type: 'user', id: caller.userId, name: caller.username },
+      roles: [...caller.roles],
+      causationId: null,
+    };
+    try {
+      const { stored } = await handleCommand(deps.store, executionId, command(metadata));
+      const view = viewOf(stored);
+      if (!view) throw new Error(`Execution ${executionId} has no view`);
+      return view;
+    } catch (error) {
+      throw toApiError(error, field);
+    }
+  }
+
+  const run = (mode: ExecutionMode): Permission => (mode === 'RECOVERY' ? 'recovery:run' : 'drill:run');
+  const approve = (mode: ExecutionMode): Permission => (mode === 'RECOVERY' ? 'recovery:approve' : 'drill:approve');
+
+  function decideApproval(type: 'ApproveStep' | 'RejectStep', action: string) {
+    return async (raw: Input<'approveStep'>, caller: Caller): Promise<Result<'approveStep'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      const approvalId = checkId(input, 'approvalId', problems);
+      const comment = checkOptionalString(input, 'comment', 2000, problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      return control(executionId, caller, action, approve, (metadata) => ({ type, data: { approvalId, ...(comment !== undefined ? { comment } : {}) }, metadata }), 'approvalId');
+    };
+  }
+
   return {
     startExecution: operation('drill:run', async (raw: Input<'startExecution'>, caller): Promise<Result<'startExecution'>> => {
       const input = requireObject(raw);
@@ -63,6 +221,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const mode = input.mode;
       if (mode !== 'DRILL' && mode !== 'RECOVERY') problems.push({ field: 'mode', message: 'must be DRILL or RECOVERY' });
       if (input.confirmation !== undefined && typeof input.confirmation !== 'string') problems.push({ field: 'confirmation', message: 'must be a string' });
+      const options = checkOptions(input, problems);
       if (problems.length > 0) throw new ValidationError(problems);
       const executionMode = mode as ExecutionMode;
       if (executionMode === 'RECOVERY' && !may(caller.roles, 'recovery:run')) throw new ForbiddenError('A RECOVERY needs the recovery:run permission');
@@ -77,7 +236,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       try {
         const { stored } = await handleCommand(deps.store, executionId, {
           type: 'StartExecution',
-          data: { executionId, mode: executionMode, plan },
+          data: { executionId, mode: executionMode, plan, ...(Object.keys(options).length > 0 ? { options } : {}) },
           metadata: { commandId: newEventId(now), now: now.toISOString(), actor: { type: 'user', id: caller.userId, name: caller.username }, causationId: null },
         });
         const view = viewOf(stored);
@@ -85,7 +244,8 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
         return view;
       } catch (error) {
         if (isExecutionError(error, 'INVALID_PLAN')) throw new ValidationError(error.problems.map((message) => ({ field: 'planId', message })));
-        throw error;
+        if (isExecutionError(error, 'INVALID_OPTIONS')) throw new ValidationError(error.problems.map((message) => ({ field: 'options', message })));
+        throw toApiError(error);
       }
     }),
 
@@ -110,6 +270,54 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const stored = await deps.store.readStream(streamIdOf(executionId));
       if (stored.length === 0) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
       return stored.filter((e) => e.version > afterVersion).map(toStoredEventView);
+    }),
+    pauseExecution: operation('drill:run', async (raw: Input<'pauseExecution'>, caller): Promise<Result<'pauseExecution'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      const beforeWaveId = checkOptionalString(input, 'beforeWaveId', 200, problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      return control(executionId, caller, 'pauseExecution', run, (metadata) => ({ type: 'PauseExecution', data: beforeWaveId !== undefined ? { beforeWaveId } : {}, metadata }), 'beforeWaveId');
+    }),
+
+    resumeExecution: operation('drill:run', async (raw: Input<'resumeExecution'>, caller): Promise<Result<'resumeExecution'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      return control(executionId, caller, 'resumeExecution', run, (metadata) => ({ type: 'ResumeExecution', data: {}, metadata }));
+    }),
+
+    cancelExecution: operation('drill:run', async (raw: Input<'cancelExecution'>, caller): Promise<Result<'cancelExecution'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      const terminateInstances = checkOptionalBoolean(input, 'terminateInstances', problems);
+      const reason = checkOptionalString(input, 'reason', 2000, problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      const data = { ...(terminateInstances !== undefined ? { terminateInstances } : {}), ...(reason !== undefined ? { reason } : {}) };
+      return control(executionId, caller, 'cancelExecution', run, (metadata) => ({ type: 'CancelExecution', data, metadata }), 'terminateInstances');
+    }),
+
+    approveStep: operation('drill:approve', decideApproval('ApproveStep', 'approveStep')),
+
+    rejectStep: operation('drill:approve', decideApproval('RejectStep', 'rejectStep')),
+
+    retryFailedServers: operation('drill:run', async (raw: Input<'retryFailedServers'>, caller): Promise<Result<'retryFailedServers'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      const sourceServerIds = checkOptionalIds(input, 'sourceServerIds', problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      return control(executionId, caller, 'retryFailedServers', run, (metadata) => ({ type: 'RetryFailedServers', data: sourceServerIds ? { sourceServerIds } : {}, metadata }), 'sourceServerIds');
+    }),
+
+    cleanupDrill: operation('drill:run', async (raw: Input<'cleanupDrill'>, caller): Promise<Result<'cleanupDrill'>> => {
+      const input = requireObject(raw);
+      const problems: FieldProblem[] = [];
+      const executionId = checkId(input, 'executionId', problems);
+      if (problems.length > 0) throw new ValidationError(problems);
+      return control(executionId, caller, 'cleanupDrill', () => 'drill:run', (metadata) => ({ type: 'CleanupDrill', data: {}, metadata }), 'executionId');
     }),
   };
 }

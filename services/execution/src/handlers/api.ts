@@ -6,6 +6,9 @@ import { runtime } from '../runtime.js';
 
 let api: ((request: ApiRequest, context?: Context) => Promise<ApiResponse>) | undefined;
 
-/** lifeboat-execution-<stage>-api: startExecution, getExecution, listExecutions, getExecutionEvents. */
+/**
+ * lifeboat-execution-<stage>-api: startExecution, getExecution, listExecutions, getExecutionEvents,
+ * pauseExecution, resumeExecution, cancelExecution, approveStep, rejectStep, retryFailedServers, cleanupDrill.
+ */
 export const handler = (request: ApiRequest, context?: Context): Promise<ApiResponse> =>
   (api ??= createApiHandler(createExecutionApi({ store: runtime.store(), executions: runtime.executions(), resolvePlan: runtime.resolvePlan(), clock: runtime.clock })))(request, context);
