@@ -12,6 +12,7 @@ import { LocalIdentityProvider } from './identity/provider.js';
 import { LocalLambdaRuntime } from './lambda/runtime.js';
 import { startAwsEndpoint } from './lambda/endpoint.js';
 import { Scheduler } from './scheduler.js';
+import { LocalScheduler } from './scheduler/service.js';
 import { loadProject, type LocalSettings } from './serverless/project.js';
 import { seedDemo } from './demo-seed.js';
 
@@ -81,7 +82,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bus = new LocalEventBus({ ...settings, buses: project.eventBuses, ...(dataDir ? { dataDir } : {}), log });
     closers.push(() => bus.close());
     const lambda = new LocalLambdaRuntime(project.functions, settings);
-    const aws = await startAwsEndpoint(lambda, bus);
+    // EventBridge Scheduler's one-time schedules (the execution's timers), persisted.
+    const schedules = new LocalScheduler({ ...settings, ...(dataDir ? { dataDir } : {}), invoke: (name, payload) => lambda.invoke(name, payload), log });
+    closers.push(() => schedules.close());
+    const aws = await startAwsEndpoint(lambda, bus, schedules);
     closers.push(() => aws.close());
 
     const drs = await startDrsSimulator({
@@ -106,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
       AWS_ENDPOINT_URL_LAMBDA: aws.url,
+      AWS_ENDPOINT_URL_SCHEDULER: aws.url,
       // The simulator answers DRS, EC2, SSM and STS on one URL.
       AWS_ENDPOINT_URL_DRS: drs.url,
       AWS_ENDPOINT_URL_EC2: drs.url,
@@ -140,6 +145,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const fn of project.functions) for (const event of fn.events) if (event.type === 'schedule') scheduler.add(event);
     closers.push(() => scheduler.close());
 
+    const armed = schedules.start();
+    if (armed > 0) log(`re-armed ${armed} schedules left by the last run`);
     const resumed = bus.resumePendingDeliveries();
     if (resumed > 0) log(`resumed ${resumed} event deliveries left pending by the last run`);
 

@@ -2,13 +2,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalLambdaRuntime } from './runtime.js';
 import type { LocalEventBus, PutEventsEntry } from '../eventbridge/bus.js';
+import type { LocalScheduler } from '../scheduler/service.js';
 
 /**
- * The AWS endpoint of the local stack for Lambda (Invoke, REST) and EventBridge (PutEvents,
- * awsJson1_1): the services' unmodified SDK clients reach it through AWS_ENDPOINT_URL_LAMBDA and
- * AWS_ENDPOINT_URL_EVENTBRIDGE.
+ * The AWS endpoint of the local stack for Lambda (Invoke, REST), EventBridge (PutEvents,
+ * awsJson1_1) and EventBridge Scheduler (REST): the services' unmodified SDK clients reach it
+ * through AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_EVENTBRIDGE and AWS_ENDPOINT_URL_SCHEDULER.
  */
-export async function startAwsEndpoint(lambda: LocalLambdaRuntime, bus: LocalEventBus, host = '127.0.0.1', port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export async function startAwsEndpoint(lambda: LocalLambdaRuntime, bus: LocalEventBus, scheduler?: LocalScheduler, host = '127.0.0.1', port = 0): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       send(res, 500, { 'x-amzn-errortype': 'ServiceException' }, { message: error instanceof Error ? error.message : 'internal error' });
@@ -21,6 +22,7 @@ export async function startAwsEndpoint(lambda: LocalLambdaRuntime, bus: LocalEve
     const body = Buffer.concat(chunks).toString('utf8');
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target.startsWith('AWSEvents.')) return handleEventBridge(target.slice('AWSEvents.'.length), body, res);
+    if (scheduler && (await scheduler.route(req, res, body))) return;
     const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
     if (invoke && req.method === 'POST') return handleInvoke(decodeURIComponent(invoke[1] ?? ''), String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse'), body, res);
     send(res, 404, { 'x-amzn-errortype': 'UnknownOperationException' }, { message: `No local AWS operation at ${req.method} ${req.url}` });

@@ -12,7 +12,7 @@ export function physicalName(context: StackContext, logicalId: string): string {
   const resource = context.resources[logicalId];
   if (!resource) throw new Error(`Ref to unknown resource ${logicalId} in ${context.stackName}`);
   const props = resource.Properties ?? {};
-  const named = props.TableName ?? props.QueueName ?? props.Name ?? props.TopicName ?? props.BucketName;
+  const named = props.TableName ?? props.QueueName ?? props.Name ?? props.TopicName ?? props.BucketName ?? props.FunctionName ?? props.RoleName;
   return typeof named === 'string' ? named : `${context.stackName}-${logicalId}`;
 }
 
@@ -58,6 +58,10 @@ function getAtt(context: StackContext, logicalId: string, attribute: string): st
       return name;
     case 'AWS::SNS::Topic.TopicArn':
       return `arn:aws:sns:${region}:${accountId}:${name}`;
+    case 'AWS::Lambda::Function.Arn':
+      return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    case 'AWS::IAM::Role.Arn':
+      return `arn:aws:iam::${accountId}:role/${name}`;
   }
   return `arn:aws:local:${region}:${accountId}:${logicalId}/${attribute}`;
 }

@@ -138,12 +138,22 @@ function resolveHandler(serviceDir: string, handler: string): { file: string; ex
   throw new Error(`Handler ${handler} of ${serviceDir} not found`);
 }
 
+/** The logical id the framework gives a function's AWS::Lambda::Function resource. */
+export function functionLogicalId(key: string): string {
+  const normalized = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+}
+
 function loadStack(file: string, settings: LocalSettings, imports: Record<string, string>): LocalStack {
   const dir = path.dirname(file);
   const config = readConfig(file, settings);
   const service = String(config.service);
   const provider = (config.provider ?? {}) as Raw;
   const stack = stackOf(config, settings, imports);
+  // The framework generates the functions' resources; Ref/GetAtt to them must resolve locally too.
+  for (const [key, fn] of Object.entries((config.functions ?? {}) as Record<string, Raw>)) {
+    stack.resources[functionLogicalId(key)] ??= { Type: 'AWS::Lambda::Function', Properties: { FunctionName: String(fn.name ?? `${service}-${settings.stage}-${key}`) } };
+  }
   const providerEnv = (evaluateIntrinsics(provider.environment ?? {}, stack) ?? {}) as Record<string, unknown>;
   const functions: LocalFunction[] = Object.entries((config.functions ?? {}) as Record<string, Raw>).map(([key, fn]) => {
     const name = String(fn.name ?? `${service}-${settings.stage}-${key}`);
