@@ -9,6 +9,10 @@ export const config = {
   eventBusName: envGetter('EVENT_BUS_NAME'),
   stage: envGetter('LIFEBOAT_STAGE'),
   planningApiFunction: envGetter('PLANNING_API_FUNCTION'),
+  /** scheduleTimer: the timerElapsed function, the role Scheduler invokes it with, and where undeliverable firings go. */
+  timerFunctionArn: envGetter('EXECUTION_TIMER_FUNCTION_ARN'),
+  timerRoleArn: envGetter('EXECUTION_TIMER_ROLE_ARN'),
+  deadLetterQueueArn: envGetter('EXECUTION_DEAD_LETTER_QUEUE_ARN'),
 };
 
 /** One structured log line (CloudWatch, or the local runtime's console). */

@@ -1,4 +1,4 @@
-import { ConflictException, DescribeJobsCommand, DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import { ConflictException, DescribeJobsCommand, DescribeRecoverySnapshotsCommand, DrsClient, StartRecoveryCommand, TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
 import type { Job } from '@aws-sdk/client-drs';
 
 /** Tags Lifeboat puts on every DRS job it starts, so a job can always be traced back. */
@@ -20,10 +20,21 @@ export class RecoveryJobConflictError extends Error {
   override readonly name = 'RecoveryJobConflictError';
 }
 
+export interface StartRecoveryInput {
+  sourceServerIds: string[];
+  isDrill: boolean;
+  tags: Record<string, string>;
+  /** sourceServerId -> recoverySnapshotID. */
+  recoverySnapshotIds?: Record<string, string>;
+}
+
 /** The DRS calls of the process manager (one account and region: the function's own, for now). */
 export interface RecoveryJobs {
-  /** Starts a recovery job; RecoveryJobConflictError when a server already has an active job. */
-  startRecovery(input: { sourceServerIds: string[]; isDrill: boolean; tags: Record<string, string> }): Promise<RecoveryJob>;
+  /**
+   * Starts a recovery job; RecoveryJobConflictError when a server already has an active job.
+   * `recoverySnapshotIds`: the point in time of the servers not launched from their latest snapshot.
+   */
+  startRecovery(input: StartRecoveryInput): Promise<RecoveryJob>;
   /** The job created since `since` that carries all of these tags, if any. */
   findJobByTags(tags: Record<string, string>, since: string): Promise<RecoveryJob | undefined>;
   describeJob(jobId: string): Promise<RecoveryJob | undefined>;
@@ -47,11 +58,13 @@ function toRecoveryJob(job: Job): RecoveryJob {
 export class DrsRecoveryJobs implements RecoveryJobs {
   constructor(private readonly client: DrsClient = new DrsClient({})) {}
 
-  async startRecovery(input: { sourceServerIds: string[]; isDrill: boolean; tags: Record<string, string> }): Promise<RecoveryJob> {
+  async startRecovery(input: StartRecoveryInput): Promise<RecoveryJob> {
     try {
-      const response = await this.client.send(
-        new StartRecoveryCommand({ isDrill: input.isDrill, sourceServers: input.sourceServerIds.map((sourceServerID) => ({ sourceServerID })), tags: input.tags }),
-      );
+      const sourceServers = input.sourceServerIds.map((sourceServerID) => {
+        const recoverySnapshotID = input.recoverySnapshotIds?.[sourceServerID];
+        return recoverySnapshotID ? { sourceServerID, recoverySnapshotID } : { sourceServerID };
+      });
+      const response = await this.client.send(new StartRecoveryCommand({ isDrill: input.isDrill, sourceServers, tags: input.tags }));
       if (!response.job) throw new Error('DRS StartRecovery answered no job');
       return toRecoveryJob(response.job);
     } catch (error) {
@@ -79,4 +92,110 @@ export class DrsRecoveryJobs implements RecoveryJobs {
     const job = page.items?.find((j) => j.jobID === jobId);
     return job ? toRecoveryJob(job) : undefined;
   }
+}
+
+/** The recovery snapshots of a source server (point in time "latest before"). */
+export interface RecoverySnapshots {
+  /** The id of the newest snapshot taken at or before `before`, if any. */
+  latestSnapshotBefore(sourceServerId: string, before: string): Promise<string | undefined>;
+}
+
+export class DrsRecoverySnapshots implements RecoverySnapshots {
+  constructor(private readonly client: DrsClient = new DrsClient({})) {}
+
+  async latestSnapshotBefore(sourceServerId: string, before: string): Promise<string | undefined> {
+    const page = await this.client.send(new DescribeRecoverySnapshotsCommand({ sourceServerID: sourceServerId, filters: { toDateTime: before }, order: 'DESC', maxResults: 1 }));
+    return page.items?.[0]?.snapshotID;
+  }
+}
+
+/** A launch job's recovery instances, with what identifies the job as a drill of an execution. */
+export interface JobRecoveryInstances {
+  jobId: string;
+  /** DRS's initiatedBy: START_DRILL, START_RECOVERY, ... */
+  initiatedBy?: string;
+  tags: Record<string, string>;
+  recoveryInstanceIds: string[];
+}
+
+export interface TerminationResult {
+  terminated: string[];
+  failed: { recoveryInstanceId: string; reason: string }[];
+}
+
+/** What drill cleanup asks of DRS. */
+export interface RecoveryInstanceTerminator {
+  describeJobs(jobIds: string[]): Promise<JobRecoveryInstances[]>;
+  terminate(recoveryInstanceIds: string[]): Promise<TerminationResult>;
+}
+
+/** TerminateRecoveryInstances takes at most 200 ids. */
+const TERMINATE_CHUNK = 200;
+const RETRYABLE = new Set(['ThrottlingException', 'InternalServerException', 'ServiceUnavailableException']);
+
+export class DrsRecoveryInstanceTerminator implements RecoveryInstanceTerminator {
+  constructor(private readonly client: DrsClient = new DrsClient({})) {}
+
+  async describeJobs(jobIds: string[]): Promise<JobRecoveryInstances[]> {
+    const found: JobRecoveryInstances[] = [];
+    for (let i = 0; i < jobIds.length; i += 100) {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client.send(new DescribeJobsCommand({ filters: { jobIDs: jobIds.slice(i, i + 100) }, maxResults: 100, nextToken }));
+        for (const job of page.items ?? []) {
+          if (!job.jobID) continue;
+          found.push({
+            jobId: job.jobID,
+            ...(job.initiatedBy ? { initiatedBy: job.initiatedBy } : {}),
+            tags: job.tags ?? {},
+            recoveryInstanceIds: (job.participatingServers ?? []).flatMap((s) => (s.recoveryInstanceID ? [s.recoveryInstanceID] : [])),
+          });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return found;
+  }
+
+  /**
+   * Asks DRS to terminate the instances, 200 at a time; when a call is refused, each instance of it
+   * alone, so one bad id does not keep the others. An instance DRS no longer knows is gone: terminated.
+   * Throttling and server errors are thrown (the event is delivered again).
+   */
+  async terminate(recoveryInstanceIds: string[]): Promise<TerminationResult> {
+    const result: TerminationResult = { terminated: [], failed: [] };
+    for (let i = 0; i < recoveryInstanceIds.length; i += TERMINATE_CHUNK) {
+      const chunk = recoveryInstanceIds.slice(i, i + TERMINATE_CHUNK);
+      try {
+        await this.client.send(new TerminateRecoveryInstancesCommand({ recoveryInstanceIDs: chunk }));
+        result.terminated.push(...chunk);
+        continue;
+      } catch (error) {
+        if (RETRYABLE.has(errorName(error))) throw error;
+        if (chunk.length === 1) {
+          this.record(result, chunk[0] as string, error);
+          continue;
+        }
+      }
+      for (const id of chunk) {
+        try {
+          await this.client.send(new TerminateRecoveryInstancesCommand({ recoveryInstanceIDs: [id] }));
+          result.terminated.push(id);
+        } catch (error) {
+          if (RETRYABLE.has(errorName(error))) throw error;
+          this.record(result, id, error);
+        }
+      }
+    }
+    return result;
+  }
+
+  private record(result: TerminationResult, id: string, error: unknown): void {
+    if (errorName(error) === 'ResourceNotFoundException') result.terminated.push(id);
+    else result.failed.push({ recoveryInstanceId: id, reason: `${errorName(error)}: ${(error as Error).message}` });
+  }
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string }).name ?? 'Error';
 }

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@lifeboat/events';
-import type { RecoveryJob, RecoveryJobs } from '../adapters/drs.js';
+import type { PointInTime } from '@lifeboat/service-api';
+import type { RecoveryJob, RecoveryJobs, RecoverySnapshots } from '../adapters/drs.js';
 import { JOB_TAGS, RecoveryJobConflictError } from '../adapters/drs.js';
 import type { JobDirectory } from '../adapters/jobs.js';
 import { handleCommand, loadExecution } from '../command-handler.js';
@@ -16,9 +17,29 @@ export interface LaunchBatchDeps {
   jobs: JobDirectory;
   stage: string;
   clock: () => Date;
+  /** Needed by servers launched from their latest snapshot before a time. */
+  snapshots?: RecoverySnapshots;
 }
 
 export type LaunchBatchOutcome = 'started' | 'recovered-existing-job' | 'not-leader' | 'already-started' | 'execution-not-running';
+
+/** The recovery snapshot of each server of the batch with a point in time, and the servers that have none. */
+async function resolvePointsInTime(deps: LaunchBatchDeps, servers: readonly { sourceServerId: string; pointInTime?: PointInTime }[]): Promise<{ snapshotIds: Record<string, string>; missing: { sourceServerId: string; reason: string }[] }> {
+  const snapshotIds: Record<string, string> = {};
+  const missing: { sourceServerId: string; reason: string }[] = [];
+  for (const { sourceServerId, pointInTime } of servers) {
+    if (!pointInTime || pointInTime.type === 'LATEST') continue;
+    if (pointInTime.type === 'SNAPSHOT') {
+      snapshotIds[sourceServerId] = pointInTime.snapshotId;
+      continue;
+    }
+    if (!deps.snapshots) throw new Error('launchBatch needs the DRS recovery snapshots to launch a server from its latest snapshot before a time');
+    const snapshotId = await deps.snapshots.latestSnapshotBefore(sourceServerId, pointInTime.before);
+    if (snapshotId) snapshotIds[sourceServerId] = snapshotId;
+    else missing.push({ sourceServerId, reason: `no recovery snapshot of ${sourceServerId} taken before ${pointInTime.before}` });
+  }
+  return { snapshotIds, missing };
+}
 
 /**
  * Reacts to ServerLaunchRequested: the batch's first server (its leader) starts the batch's DRS
@@ -44,12 +65,24 @@ export async function launchBatch(deps: LaunchBatchDeps, event: DomainEvent): Pr
   // A little before the request: DRS and Lambda clocks differ.
   const since = new Date(Date.parse(event.metadata.occurredAt) - 5 * 60_000).toISOString();
 
+  // Points in time: the leader's event carries its own; the state has every server's.
+  const { snapshotIds, missing } = await resolvePointsInTime(deps, batch.sourceServerIds.map((id) => {
+    const pointInTime = state.servers.get(id)?.pointInTime;
+    return pointInTime ? { sourceServerId: id, pointInTime } : { sourceServerId: id };
+  }));
+  const missingIds = new Set(missing.map((m) => m.sourceServerId));
+  const launchable = batch.sourceServerIds.filter((id) => !missingIds.has(id));
+  if (launchable.length === 0) {
+    // No job to record their failure against: the decider has no command for it yet (reported).
+    throw new Error(`Batch ${batchId} of execution ${executionId} cannot launch: ${missing.map((m) => m.reason).join('; ')}`);
+  }
+
   let outcome: LaunchBatchOutcome = 'recovered-existing-job';
   // A previous attempt may have started the job and crashed before recording it.
   let job: RecoveryJob | undefined = await deps.drs.findJobByTags(tags, since);
   if (!job) {
     try {
-      job = await deps.drs.startRecovery({ sourceServerIds: batch.sourceServerIds, isDrill, tags });
+      job = await deps.drs.startRecovery({ sourceServerIds: launchable, isDrill, tags, ...(Object.keys(snapshotIds).length > 0 ? { recoverySnapshotIds: snapshotIds } : {}) });
       outcome = 'started';
     } catch (error) {
       if (!(error instanceof RecoveryJobConflictError)) throw error;
@@ -67,6 +100,14 @@ export async function launchBatch(deps: LaunchBatchDeps, event: DomainEvent): Pr
       data: { batchId, jobId: job.jobId, accountId: batch.accountId, region: batch.region, sourceServerIds: [...batch.sourceServerIds], isDrill },
       metadata: commandMetadata(now, PROCESS_MANAGER, event.metadata.eventId),
     });
+    // Servers without a snapshot at their point in time are not in the job: they failed to launch.
+    for (const { sourceServerId, reason } of missing) {
+      await handleCommand(deps.store, executionId, {
+        type: 'RecordServerLaunchResult',
+        data: { jobId: job.jobId, sourceServerId, outcome: 'FAILED', reason },
+        metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, event.metadata.eventId),
+      });
+    }
   } catch (error) {
     if (!isExecutionError(error, 'EXECUTION_FINISHED')) throw error;
     log('warn', 'the execution finished while its job was starting', { executionId, batchId, jobId: job.jobId });
