@@ -8,7 +8,8 @@
  * FORBIDDEN) are covered by services/gateway/test/execution-control.unit.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { eventually, graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
+import { graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
+import { FINISHED_STATUSES, executionClient, groupIdOf } from '../support/execution-client.js';
 
 const ADMIN_PASSWORD = 'scenario-admin-password';
 
@@ -54,7 +55,7 @@ const EXECUTION_FIELDS = `id status failureReason pausedAt pausedBeforeWaveId ca
   approvals { id kind waveId stepId status permission approverRoles decidedBy comment }
   waves { id name status failureReason preSteps { id type status reason } servers { hostname status } }`;
 
-const FINISHED = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const FINISHED = FINISHED_STATUSES;
 // A drill of 6 servers over 3 waves takes a few seconds at this time scale.
 const WAIT_MS = 60_000;
 
@@ -63,38 +64,14 @@ describe('execution control through the local stack', () => {
   let token: string;
   let groups: Group[];
 
-  async function ok<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const result = await graphql<T>(stack.url, token, query, variables);
-    if (result.errors || !result.data) throw new Error(`GraphQL failed: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  }
-
-  const groupId = (name: string): string => {
-    const group = groups.find((g) => g.name === name);
-    if (!group) throw new Error(`no group ${name}`);
-    return group.id;
-  };
-
-  async function execution(id: string): Promise<Execution> {
-    const { execution: found } = await ok<{ execution: Execution | null }>(`query($id: ID!) { execution(id: $id) { ${EXECUTION_FIELDS} } }`, { id });
-    if (!found) throw new Error(`no execution ${id}`);
-    return found;
-  }
-
-  async function until(id: string, what: string, check: (e: Execution) => boolean): Promise<Execution> {
-    return eventually(async () => {
-      const e = await execution(id);
-      return check(e) ? e : undefined;
-    }, WAIT_MS, `${what} of ${id}`);
-  }
-
-  async function stream(id: string): Promise<StreamEvent[]> {
-    return (await ok<{ executionEvents: StreamEvent[] }>('query($id: ID!) { executionEvents(id: $id) { type data } }', { id })).executionEvents;
-  }
-
-  async function startDrill(planId: string): Promise<Execution> {
-    return (await ok<{ startExecution: Execution }>(`mutation($input: StartExecutionInput!) { startExecution(input: $input) { ${EXECUTION_FIELDS} } }`, { input: { planId, mode: 'DRILL' } })).startExecution;
-  }
+  const { ok, until, stream, startDrill } = executionClient<Execution, StreamEvent>({
+    url: () => stack.url,
+    token: () => token,
+    executionFields: EXECUTION_FIELDS,
+    streamFields: 'type data',
+    waitMs: WAIT_MS,
+  });
+  const groupId = (name: string): string => groupIdOf(groups, name);
 
   /** A plan Database -> App with an APPROVAL step before App, created over GraphQL from the demo groups. */
   async function planWithApproval(name: string): Promise<string> {

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { eventually, graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
+import { eventually, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
+import { FINISHED_STATUSES, executionClient, groupIdOf } from '../support/execution-client.js';
 
 const ADMIN_PASSWORD = 'scenario-admin-password';
 
@@ -43,7 +44,7 @@ const EXECUTION_FIELDS = `id status failureReason
   waves { id name status startedAt preSteps { id type status reason startedAt completedAt } servers { status recoveryInstanceId ec2InstanceId launchedAt } }
   cleanup { status trigger recoveryInstanceIds terminatedRecoveryInstanceIds failed { recoveryInstanceId reason } }`;
 
-const FINISHED = ['COMPLETED', 'FAILED', 'CANCELLED'];
+const FINISHED = FINISHED_STATUSES;
 const WAIT_MS = 120_000;
 
 describe('the process manager\'s side effects through the local stack', () => {
@@ -51,38 +52,14 @@ describe('the process manager\'s side effects through the local stack', () => {
   let token: string;
   let groups: Group[];
 
-  async function ok<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const result = await graphql<T>(stack.url, token, query, variables);
-    if (result.errors || !result.data) throw new Error(`GraphQL failed: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  }
-
-  const groupId = (name: string): string => {
-    const group = groups.find((g) => g.name === name);
-    if (!group) throw new Error(`no group ${name}`);
-    return group.id;
-  };
-
-  async function execution(id: string): Promise<Execution> {
-    const { execution: found } = await ok<{ execution: Execution | null }>(`query($id: ID!) { execution(id: $id) { ${EXECUTION_FIELDS} } }`, { id });
-    if (!found) throw new Error(`no execution ${id}`);
-    return found;
-  }
-
-  async function until(id: string, what: string, check: (e: Execution) => boolean): Promise<Execution> {
-    return eventually(async () => {
-      const e = await execution(id);
-      return check(e) ? e : undefined;
-    }, WAIT_MS, `${what} of ${id}`);
-  }
-
-  async function stream(id: string): Promise<StreamEvent[]> {
-    return (await ok<{ executionEvents: StreamEvent[] }>('query($id: ID!) { executionEvents(id: $id) { type occurredAt data } }', { id })).executionEvents;
-  }
-
-  async function startDrill(planId: string): Promise<Execution> {
-    return (await ok<{ startExecution: Execution }>(`mutation($input: StartExecutionInput!) { startExecution(input: $input) { ${EXECUTION_FIELDS} } }`, { input: { planId, mode: 'DRILL' } })).startExecution;
-  }
+  const { ok, until, stream, startDrill } = executionClient<Execution, StreamEvent>({
+    url: () => stack.url,
+    token: () => token,
+    executionFields: EXECUTION_FIELDS,
+    streamFields: 'type occurredAt data',
+    waitMs: WAIT_MS,
+  });
+  const groupId = (name: string): string => groupIdOf(groups, name);
 
   async function createPlan(name: string, appPreSteps: Record<string, unknown>[]): Promise<string> {
     const input = {
