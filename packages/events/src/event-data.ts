@@ -10,6 +10,7 @@ export interface SourceServerData {
   region: string;
   arn: string;
   hostname: string;
+  /** OS family: LINUX, WINDOWS or UNKNOWN. */
   os: string;
   tags: Record<string, string>;
   replicationState: string;

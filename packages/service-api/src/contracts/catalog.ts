@@ -1,3 +1,5 @@
+import type { SourceServerData } from '@lifeboat/events';
+
 /** The catalog service's API contract. */
 // ---- catalog (function lifeboat-catalog-<stage>-api)
 
@@ -33,19 +35,10 @@ export interface SourceServerLaunchView {
   result?: string;
 }
 
-export interface SourceServerView {
-  sourceServerId: string;
-  accountId: string;
-  region: string;
-  arn: string;
-  hostname: string;
-  /** OS family: LINUX, WINDOWS or UNKNOWN. */
-  os: string;
-  tags: Record<string, string>;
-  replicationState: string;
+/** A source server as the catalog shows it: what it announces in its events, plus its read model. */
+export interface SourceServerView extends SourceServerData {
   /** CONTINUOUS replication means ready. */
   readyForRecovery: boolean;
-  stagingAccountId?: string;
   /** When DRS last listed (or described) the server. */
   lastSeenAt: string;
   /** `identificationHints.fqdn`. */

@@ -253,14 +253,9 @@ export function assertServersFree(memberships: readonly Membership[], groups: Re
   throw new ConflictError(`A server belongs to at most one protection group: ${parts.join('; ')}`, 'sourceServerIds');
 }
 
-/** A new group (revision 1). `newUuid` gives the DRS launch action ids. */
-export function newProtectionGroup(
-  definition: GroupDefinition,
-  members: ResolvedMembers,
-  meta: { protectionGroupId: string; at: string; by: string; newUuid: () => string },
-): ProtectionGroup {
+/** What a group takes from its definition and resolved members (shared by creation and change). */
+function fromDefinition(definition: GroupDefinition, members: ResolvedMembers) {
   return {
-    protectionGroupId: meta.protectionGroupId,
     name: definition.name,
     accountId: definition.accountId,
     region: definition.region,
@@ -269,8 +264,20 @@ export function newProtectionGroup(
     tagSelectors: definition.tagSelectors,
     launchDefaults: definition.launchDefaults,
     serverLaunchOverrides: definition.serverLaunchOverrides,
-    postLaunchActions: assignActionIds(definition.postLaunchActions, [], meta.newUuid),
     conflicts: [],
+  };
+}
+
+/** A new group (revision 1). `newUuid` gives the DRS launch action ids. */
+export function newProtectionGroup(
+  definition: GroupDefinition,
+  members: ResolvedMembers,
+  meta: { protectionGroupId: string; at: string; by: string; newUuid: () => string },
+): ProtectionGroup {
+  return {
+    protectionGroupId: meta.protectionGroupId,
+    ...fromDefinition(definition, members),
+    postLaunchActions: assignActionIds(definition.postLaunchActions, [], meta.newUuid),
     revision: 1,
     createdAt: meta.at,
     createdBy: meta.by,
@@ -283,16 +290,8 @@ export function newProtectionGroup(
 export function changedProtectionGroup(before: ProtectionGroup, definition: GroupDefinition, members: ResolvedMembers, meta: { at: string; by: string; newUuid: () => string }): ProtectionGroup {
   return {
     ...before,
-    name: definition.name,
-    accountId: definition.accountId,
-    region: definition.region,
-    sourceServerIds: [...members.sourceServerIds],
-    explicitSourceServerIds: [...definition.sourceServerIds],
-    tagSelectors: definition.tagSelectors,
-    launchDefaults: definition.launchDefaults,
-    serverLaunchOverrides: definition.serverLaunchOverrides,
+    ...fromDefinition(definition, members),
     postLaunchActions: assignActionIds(definition.postLaunchActions, before.postLaunchActions, meta.newUuid),
-    conflicts: [],
     revision: before.revision + 1,
     updatedAt: meta.at,
     updatedBy: meta.by,
