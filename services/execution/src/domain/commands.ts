@@ -44,6 +44,16 @@ export type RecordServerLaunchResult = Command<'RecordServerLaunchResult', {
   reason?: string;
 }>;
 
+/**
+ * Servers of a batch that could not be put in any DRS job (no recovery snapshot at their point
+ * in time, or DRS refused them with a non-retryable error): they failed to launch, without a job.
+ */
+export type RecordServerLaunchRefused = Command<'RecordServerLaunchRefused', {
+  batchId: string;
+  sourceServerIds: string[];
+  reason: string;
+}>;
+
 export type RecordVerification = Command<'RecordVerification', {
   /** eventId of the ServerVerified / ServerVerificationFailed event. */
   verificationEventId: string;
@@ -76,6 +86,7 @@ export type ExecutionCommand =
   | StartExecution
   | RecordRecoveryJobStarted
   | RecordServerLaunchResult
+  | RecordServerLaunchRefused
   | RecordVerification
   | PauseExecution
   | ResumeExecution

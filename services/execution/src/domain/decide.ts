@@ -2,7 +2,7 @@ import type { PlanSnapshot, PlanStep, StartExecutionOptions } from '@lifeboat/se
 import { may } from '@lifeboat/service-api';
 import type {
   ApproveStep, CancelExecution, CleanupDrill, CommandMetadata, ExecutionCommand, PauseExecution, RecordCleanupResult, RecordRecoveryJobStarted,
-  RecordServerLaunchResult, RecordStepResult, RecordTimerElapsed, RecordVerification, RejectStep, ResumeExecution, RetryFailedServers, StartExecution,
+  RecordServerLaunchRefused, RecordServerLaunchResult, RecordStepResult, RecordTimerElapsed, RecordVerification, RejectStep, ResumeExecution, RetryFailedServers, StartExecution,
 } from './commands.js';
 import { ExecutionInvariantError } from './errors.js';
 import type { CleanupTrigger, ExecutionEvent, ExecutionEventData, ExecutionEventType, RecoveryInstanceRef, TimerPurpose } from './events.js';
@@ -71,6 +71,8 @@ export function decide(command: ExecutionCommand, state: ExecutionState): Execut
       return recordRecoveryJobStarted(command, state);
     case 'RecordServerLaunchResult':
       return recordServerLaunchResult(command, state);
+    case 'RecordServerLaunchRefused':
+      return recordServerLaunchRefused(command, state);
     case 'RecordVerification':
       return recordVerification(command, state);
     case 'PauseExecution':
@@ -176,6 +178,31 @@ function recordServerLaunchResult(command: RecordServerLaunchResult, state: Exec
   d.emit('ServerLaunchFailed', { ...ref, jobId, reason: why });
   if (server.criticality === 'CRITICAL' && running.status !== 'CANCELLING') failWave(d, server.waveId, `critical server ${describe(server)} failed to launch: ${why}`, [server.sourceServerId]);
   else settle(d);
+  return d.events;
+}
+
+function recordServerLaunchRefused(command: RecordServerLaunchRefused, state: ExecutionState): ExecutionEvent[] {
+  const running = requireLive(state);
+  const { batchId, sourceServerIds, reason } = command.data;
+  const batch = running.batches.get(batchId);
+  if (!batch) throw new ExecutionInvariantError('UNKNOWN_BATCH', `Execution ${running.executionId} requested no batch ${batchId}`);
+  const servers = [...new Set(sourceServerIds)].map((id) => requireServer(running, id));
+  const strangers = servers.filter((s) => !batch.sourceServerIds.includes(s.sourceServerId));
+  if (strangers.length > 0) throw new ExecutionInvariantError('INCONSISTENT_COMMAND', `Servers ${strangers.map((s) => s.sourceServerId).join(', ')} are not part of batch ${batchId}`);
+  // Finished servers, and those requested again in a later batch (a retry), are not this refusal's.
+  const refused = servers.filter((s) => s.batchId === batchId && hasActiveLaunch(s));
+  if (refused.length === 0) return [];
+
+  const d = new Decision(state, command.metadata, running.executionId);
+  const why = reason.length > 0 ? reason : 'DRS refused to launch it';
+  for (const server of refused) d.emit('ServerLaunchFailed', { ...serverRef(running.executionId, server), reason: why });
+  const critical = refused.filter((s) => s.criticality === 'CRITICAL');
+  if (critical.length > 0 && running.status !== 'CANCELLING') {
+    const who = critical.length === 1 ? `critical server ${describe(critical[0]!)}` : `critical servers ${critical.map(describe).join(', ')}`;
+    failWave(d, batch.waveId, `${who} failed to launch: ${why}`, critical.map((s) => s.sourceServerId));
+  } else {
+    settle(d);
+  }
   return d.events;
 }
 

@@ -6,3 +6,4 @@ export * from './evolve.js';
 export * from './ids.js';
 export * from './projection.js';
 export * from './state.js';
+export * from './snapshot.js';

@@ -24,15 +24,43 @@ export interface StoredEvent {
  * @example
  * const events = await store.readStream('execution/01J...');
  * await store.appendToStream('execution/01J...', events.length, newEvents);
+ * const newer = await store.readStreamFrom('execution/01J...', events.length);
  */
 export interface EventStore {
   /** Every event of the stream in order; [] for a stream that does not exist. */
   readStream(streamId: string): Promise<StoredEvent[]>;
   /**
+   * The events after `afterVersion` in order (any version, not only the end of a commit):
+   * the tail of the stream a reader already holds up to that version.
+   */
+  readStreamFrom(streamId: string, afterVersion: number): Promise<StoredEvent[]>;
+  /**
    * Appends all the events atomically after `expectedVersion` (0 for a new stream), or none:
    * StreamVersionConflictError when the stream is not at that version.
    */
   appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]>;
+  /** Where snapshots of folded streams are kept; absent: loads fold every event. */
+  readonly snapshots?: SnapshotStore;
+}
+
+/**
+ * The folded state of a stream at `version`, to skip folding the events up to it. A cache:
+ * losing or ignoring one changes nothing but speed.
+ */
+export interface StreamSnapshot {
+  streamId: string;
+  version: number;
+  /** Hash of the event at `version`: a snapshot of another history of the stream is ignored. */
+  hash: string;
+  /** JSON-compatible; its format is the aggregate's (e.g. serializeExecutionState). */
+  state: unknown;
+}
+
+export interface SnapshotStore {
+  /** The latest snapshot of the stream, if any. */
+  read(streamId: string): Promise<StreamSnapshot | undefined>;
+  /** Keeps the snapshot unless a newer one (higher version) is already kept. */
+  write(snapshot: StreamSnapshot): Promise<void>;
 }
 
 /** Another writer appended to the stream since it was read: read again, decide again. */
@@ -44,6 +72,18 @@ export class StreamVersionConflictError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`Stream ${streamId} is no longer at version ${expectedVersion}`, options);
+  }
+}
+
+/** The events of one decision do not fit in one commit of the store. */
+export class CommitTooLargeError extends Error {
+  override readonly name = 'CommitTooLargeError';
+  constructor(
+    readonly streamId: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`The ${bytes} bytes of events to append to ${streamId} exceed the ${maxBytes} bytes of one commit`);
   }
 }
 
