@@ -113,6 +113,14 @@ describe('catalog and planning through the local stack', () => {
       `the drill of ${planId} finishing`,
     );
     const stream = (await ok<{ executionEvents: StreamEvent[] }>('query($id: ID!) { executionEvents(id: $id) { streamVersion type data } }', { id: executionId })).executionEvents;
+    // Cleaned up, as before the next test of the same servers (Lifeboat refuses a drill over live drill instances).
+    if (stream.some((e) => e.type === 'ServerLaunched')) {
+      await ok('mutation($id: ID!) { cleanupDrill(id: $id) { id } }', { id: executionId });
+      await eventually(async () => {
+        const data = await ok<{ execution: { cleanup: { status: string } | null } | null }>('query($id: ID!) { execution(id: $id) { cleanup { status } } }', { id: executionId });
+        return data.execution?.cleanup?.status === 'COMPLETED' ? true : undefined;
+      }, 60_000, `the cleanup of ${executionId}`);
+    }
     return { execution, stream };
   }
 

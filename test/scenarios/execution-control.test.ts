@@ -7,7 +7,7 @@
  * The local identity provider knows only the admin, so the roles a mutation needs (a Viewer is
  * FORBIDDEN) are covered by services/gateway/test/execution-control.unit.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
 import { FINISHED_STATUSES, executionClient, groupIdOf } from '../support/execution-client.js';
 
@@ -64,7 +64,7 @@ describe('execution control through the local stack', () => {
   let token: string;
   let groups: Group[];
 
-  const { ok, until, stream, startDrill } = executionClient<Execution, StreamEvent>({
+  const { ok, until, stream, startDrill, cleanUpDrills } = executionClient<Execution, StreamEvent>({
     url: () => stack.url,
     token: () => token,
     executionFields: EXECUTION_FIELDS,
@@ -90,6 +90,9 @@ describe('execution control through the local stack', () => {
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
     groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
   });
+
+  // The next test drills the same servers: clean this one's instances up first.
+  afterEach(() => cleanUpDrills());
 
   afterAll(async () => {
     await stack?.stop();

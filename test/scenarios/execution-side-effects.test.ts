@@ -4,7 +4,7 @@
  * for an approval that times out and a WAIT step, and the cleanup of a drill on demand
  * (TerminateRecoveryInstances, confirmed by the simulator).
  */
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { eventually, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
 import { FINISHED_STATUSES, executionClient, groupIdOf } from '../support/execution-client.js';
@@ -52,7 +52,7 @@ describe('the process manager\'s side effects through the local stack', () => {
   let token: string;
   let groups: Group[];
 
-  const { ok, until, stream, startDrill } = executionClient<Execution, StreamEvent>({
+  const { ok, until, stream, startDrill, cleanUpDrills } = executionClient<Execution, StreamEvent>({
     url: () => stack.url,
     token: () => token,
     executionFields: EXECUTION_FIELDS,
@@ -77,6 +77,9 @@ describe('the process manager\'s side effects through the local stack', () => {
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
     groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
   });
+
+  // The next test drills the same servers: clean this one's instances up first.
+  afterEach(() => cleanUpDrills());
 
   afterAll(async () => {
     await stack?.stop();

@@ -38,6 +38,8 @@ import DrillCleanupCompleted from '../../../events/schemas/DrillCleanupCompleted
 import TimerScheduled from '../../../events/schemas/TimerScheduled.schema.json' with { type: 'json' };
 import TimerElapsed from '../../../events/schemas/TimerElapsed.schema.json' with { type: 'json' };
 import ServersRetried from '../../../events/schemas/ServersRetried.schema.json' with { type: 'json' };
+import ExecutionStartRequested from '../../../events/schemas/ExecutionStartRequested.schema.json' with { type: 'json' };
+import ExecutionStartRefused from '../../../events/schemas/ExecutionStartRefused.schema.json' with { type: 'json' };
 import ServerVerified from '../../../events/schemas/ServerVerified.schema.json' with { type: 'json' };
 import ServerVerificationFailed from '../../../events/schemas/ServerVerificationFailed.schema.json' with { type: 'json' };
 import ServerVerificationRecorded from '../../../events/schemas/ServerVerificationRecorded.schema.json' with { type: 'json' };
@@ -59,6 +61,7 @@ export const lifeboatEventSchemas = {
   ExecutionPauseScheduled, ExecutionPaused, ExecutionResumed, CancelRequested, ExecutionCancelled,
   DrillCleanupStarted, DrillCleanupCompleted, TimerScheduled, TimerElapsed, ServersRetried,
   ServerVerified, ServerVerificationFailed,
+  ExecutionStartRequested, ExecutionStartRefused,
 } as const;
 
 /** Schemas of AWS events that Lifeboat consumes, by `source` and `detail-type`. */

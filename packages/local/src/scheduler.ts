@@ -12,6 +12,8 @@ export interface ScheduleRule {
 
 const UNIT_MS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
 
+const FIRST_RATE_FIRING_MS = 1_000;
+
 /** Milliseconds of a `rate(N unit)` expression. */
 export function rateMs(expression: string): number {
   const match = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/.exec(expression.trim());
@@ -43,6 +45,14 @@ export class Scheduler {
       const timer = setInterval(() => this.emit(rule), interval);
       timer.unref();
       this.timers.add(timer);
+      // Also once soon after start: the stack was down for a while, and a restart should catch up
+      // (e.g. the execution reconciler) rather than wait a whole interval.
+      const first = setTimeout(() => {
+        this.timers.delete(first);
+        this.emit(rule);
+      }, FIRST_RATE_FIRING_MS);
+      first.unref();
+      this.timers.add(first);
     } else {
       const arm = () => {
         const delay = Math.max(0, nextCron(rule.expression, new Date()).getTime() - Date.now());

@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { nextCron, rateMs } from '../src/scheduler.js';
+import { nextCron, rateMs, Scheduler } from '../src/scheduler.js';
 import { LocalIdentityProvider, hashPassword, verifyPassword } from '../src/identity/provider.js';
 
 describe('schedule expressions', () => {
@@ -15,6 +15,28 @@ describe('schedule expressions', () => {
     expect(nextCron('cron(0 12 * * ? *)', new Date('2026-11-22T10:00:00Z')).toISOString()).toBe('2026-11-22T12:00:00.000Z');
     expect(nextCron('cron(15 10 ? * MON *)', new Date('2026-11-22T10:00:00Z')).toISOString()).toBe('2026-11-23T10:15:00.000Z');
     expect(() => nextCron('cron(0 12 * *)', new Date())).toThrow(/Invalid cron/);
+  });
+});
+
+describe('the local scheduler', () => {
+  it('given a rate schedule, then it fires once soon after start and then every period', () => {
+    jest.useFakeTimers();
+    try {
+      const fired: string[] = [];
+      const scheduler = new Scheduler((rule) => fired.push(rule), { region: 'us-east-1', accountId: '123456789012' });
+      scheduler.add({ ruleName: 'reconcile', expression: 'rate(1 minute)', enabled: true });
+      jest.advanceTimersByTime(999);
+      expect(fired).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(fired).toEqual(['reconcile']);
+      jest.advanceTimersByTime(60_000);
+      expect(fired).toEqual(['reconcile', 'reconcile']);
+      scheduler.close();
+      jest.advanceTimersByTime(120_000);
+      expect(fired).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import type { ErrorBody } from './errors.js';
 import { ForbiddenError, UnauthenticatedError, ValidationError, toErrorBody } from './errors.js';
 import type { Permission } from './roles.js';
-import { may } from './roles.js';
+import { callerMay } from './roles.js';
 
 /** The user (or system) on whose behalf a service API call is made. */
 export interface Caller {
@@ -51,7 +51,9 @@ export function createApiHandler(operations: Operations, log: (message: string, 
       if (!isCaller(request.caller)) throw new UnauthenticatedError('caller is required');
       const op = Object.hasOwn(operations, request.operation) ? operations[request.operation] : undefined;
       if (!op) throw new ValidationError(`unknown operation ${request.operation}`, 'operation');
-      if (!may(request.caller.roles, op.permission)) throw new ForbiddenError(`${request.operation} needs the ${op.permission} permission`);
+      if (!callerMay(request.caller, op.permission)) {
+        throw new ForbiddenError(op.permission === 'service' ? `${request.operation} is for Lifeboat's services only` : `${request.operation} needs the ${op.permission} permission`);
+      }
       return { ok: true, result: await op.handle(request.input ?? {}, request.caller) };
     } catch (error) {
       const body = toErrorBody(error);

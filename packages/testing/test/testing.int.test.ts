@@ -18,6 +18,9 @@ describe('startServiceDynamoDb', () => {
 
   it('creates the tables of the serverless.yml for the stage, named by logical id, and points the SDK at them', () => {
     expect(dynamo.tables).toEqual({
+      ExecutionCapacityTable: 'lifeboat-execution-capacity-selftest',
+      ExecutionServerClaimsTable: 'lifeboat-execution-server-claims-selftest',
+      ExecutionSnapshotsTable: 'lifeboat-execution-snapshots-selftest',
       ExecutionEventsTable: 'lifeboat-execution-events-selftest',
       ExecutionJobsTable: 'lifeboat-execution-jobs-selftest',
       ExecutionsTable: 'lifeboat-execution-executions-selftest',

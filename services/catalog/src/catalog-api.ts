@@ -1,6 +1,6 @@
 import type { Actor } from '@lifeboat/events';
 import { newEventId } from '@lifeboat/events';
-import type { Caller, CatalogOperations, FieldProblem, Operation, SourceServerFilter, SourceServerView, TargetAccountView, TargetRegionSyncView } from '@lifeboat/service-api';
+import type { Caller, CatalogOperations, CatalogServiceOperations, FieldProblem, Operation, ResolvedTargetAccess, SourceServerFilter, SourceServerView, TargetAccountView, TargetRegionSyncView } from '@lifeboat/service-api';
 import { ConflictError, NotFoundError, ValidationError, operation } from '@lifeboat/service-api';
 import { ACCOUNT_ID, REGION, SOURCE_SERVER_ID } from './domain/inventory.js';
 import type { HomeTarget, TargetAccount } from './domain/targets.js';
@@ -12,7 +12,9 @@ import type { TargetAccess } from './target-checks.js';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
-type CatalogApi = { [K in keyof CatalogOperations]: Operation<CatalogOperations[K]['input'], CatalogOperations[K]['result']> };
+/** The operations the gateway calls, and those for Lifeboat's services only. */
+type AllCatalogOperations = CatalogOperations & CatalogServiceOperations;
+type CatalogApi = { [K in keyof AllCatalogOperations]: Operation<AllCatalogOperations[K]['input'], AllCatalogOperations[K]['result']> };
 
 export interface CatalogApiDeps {
   store: ServerStore;
@@ -186,6 +188,32 @@ export function createCatalogApi(deps: CatalogApiDeps): CatalogApi {
     if (problems.length > 0) throw new ValidationError(problems);
   }
 
+  /**
+   * resolveTargetAccess: a target account as configured, external id included (for Lifeboat's
+   * services acting in it; never logged, never answered to users), or the account Lifeboat runs in.
+   */
+  async function resolveTargetAccess(input: unknown): Promise<ResolvedTargetAccess> {
+    const raw = isObject(input) ? input : {};
+    const problems: FieldProblem[] = Object.keys(raw)
+      .filter((key) => key !== 'accountId')
+      .map((key) => ({ field: key, message: 'is not an input of resolveTargetAccess (accountId)' }));
+    const id = parseAccountId(raw);
+    if (!id.ok) problems.unshift(...id.problems);
+    if (problems.length > 0 || !id.ok) throw new ValidationError(problems);
+    const account = await deps.targets.get(id.accountId);
+    if (account) {
+      return {
+        accountId: account.accountId,
+        regions: [...account.regions],
+        ...(account.roleArn ? { roleArn: account.roleArn } : {}),
+        ...(account.externalId ? { externalId: account.externalId } : {}),
+        isDefault: false,
+      };
+    }
+    if (id.accountId === deps.home.accountId) return { accountId: id.accountId, regions: [deps.home.region], isDefault: true };
+    throw new NotFoundError(`account ${id.accountId} is not a target account of the catalog`, 'accountId');
+  }
+
   return {
     listSourceServers: operation('read', async (input) => {
       const query = parseListInput(input);
@@ -263,5 +291,8 @@ export function createCatalogApi(deps: CatalogApiDeps): CatalogApi {
       if (current.roleArn) deps.forgetRole?.(current.roleArn, current.externalId);
       return { accountId: id.accountId, removedServers };
     }),
+
+    // For Lifeboat's services only (systemCaller): it answers the external id.
+    resolveTargetAccess: operation('service', resolveTargetAccess),
   };
 }

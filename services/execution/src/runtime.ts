@@ -1,10 +1,16 @@
-import { DrsClient } from '@aws-sdk/client-drs';
+import type { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventPublisher } from '@lifeboat/events';
 import type { PlanSnapshot } from '@lifeboat/service-api';
 import { ServiceApiClient } from '@lifeboat/service-api';
-import { DrsRecoveryJobs } from './adapters/drs.js';
+import { AccountDrsClients } from './adapters/account-access.js';
+import { DrsRecoveryJobs, DrsRecoverySnapshots } from './adapters/drs.js';
 import { DynamoDbJobDirectory } from './adapters/jobs.js';
+import { parseLaunchQuotas } from './capacity/quotas.js';
+import type { DrsLaunchQuotas } from './capacity/quotas.js';
+import { DynamoDbCapacityStore } from './capacity/store.js';
+import type { CapacityScope } from './capacity/ledger.js';
+import { CoalescingJobReader } from './process-manager/launch-result.js';
 import type { PlanResolver } from './api/operations.js';
 import { config } from './config.js';
 import { DynamoDbEventStore } from './event-store/dynamodb.js';
@@ -20,27 +26,54 @@ function lazy<T>(create: () => T): () => T {
  * configuration is read after the environment is in place). Region, credentials and endpoints
  * come from the environment (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE> locally).
  *
- * DRS: a single account for now, with the function's own credentials. Cross-account recovery
- * will assume a role per (accountId, region) of the batch.
+ * DRS: per account and region, through the account's role (asked of the catalog); the account
+ * the function runs in with its own credentials.
  */
 export interface Runtime {
   dynamoDb: () => DynamoDBClient;
   store: () => DynamoDbEventStore;
   jobs: () => DynamoDbJobDirectory;
   executions: () => DynamoDbExecutionList;
-  drs: () => DrsRecoveryJobs;
+  accounts: () => AccountDrsClients;
+  drsIn: (scope: CapacityScope) => Promise<DrsRecoveryJobs>;
+  snapshotsIn: (scope: CapacityScope) => Promise<DrsRecoverySnapshots>;
+  /** One per DRS client, so the results of one job share a DescribeJobs call. */
+  jobReaderIn: (scope: CapacityScope) => Promise<CoalescingJobReader>;
+  capacity: () => DynamoDbCapacityStore;
+  /** EXECUTION_DRS_QUOTAS (JSON) over DRS's default quotas. */
+  quotas: () => DrsLaunchQuotas;
   publisher: () => EventPublisher;
   planning: () => ServiceApiClient;
   resolvePlan: () => PlanResolver;
   clock: () => Date;
 }
 
+const recoveryJobs = new WeakMap<DrsClient, DrsRecoveryJobs>();
+const snapshots = new WeakMap<DrsClient, DrsRecoverySnapshots>();
+const jobReaders = new WeakMap<DrsClient, CoalescingJobReader>();
+
+/** One adapter per client: a role changed by an Admin gives a new client, hence new adapters. */
+function perClient<T>(client: DrsClient, cache: WeakMap<DrsClient, T>, create: (client: DrsClient) => T): T {
+  let adapter = cache.get(client);
+  if (!adapter) {
+    adapter = create(client);
+    cache.set(client, adapter);
+  }
+  return adapter;
+}
+
 export const runtime: Runtime = {
   dynamoDb: lazy(() => new DynamoDBClient({})),
-  store: lazy(() => new DynamoDbEventStore(config.eventsTable(), runtime.dynamoDb())),
+  store: lazy(() => new DynamoDbEventStore(config.eventsTable(), runtime.dynamoDb(), undefined, { snapshotsTable: config.snapshotsTable() })),
   jobs: lazy(() => new DynamoDbJobDirectory(config.jobsTable(), runtime.dynamoDb())),
   executions: lazy(() => new DynamoDbExecutionList(config.executionsTable(), runtime.dynamoDb())),
-  drs: lazy(() => new DrsRecoveryJobs(new DrsClient({}))),
+  // Its clients retry throttling with backoff, a few more times than the SDK's default.
+  accounts: lazy(() => new AccountDrsClients()),
+  drsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), recoveryJobs, (client) => new DrsRecoveryJobs(client)),
+  snapshotsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), snapshots, (client) => new DrsRecoverySnapshots(client)),
+  jobReaderIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), jobReaders, (client) => new CoalescingJobReader(new DrsRecoveryJobs(client))),
+  capacity: lazy(() => new DynamoDbCapacityStore(config.capacityTable(), runtime.dynamoDb())),
+  quotas: lazy(() => parseLaunchQuotas(process.env.EXECUTION_DRS_QUOTAS)),
   publisher: lazy(() => new EventPublisher({ eventBusName: config.eventBusName() })),
   planning: lazy(() => new ServiceApiClient(config.planningApiFunction())),
   resolvePlan: (): PlanResolver => (input, caller) => runtime.planning().call<PlanSnapshot>('resolveRecoveryPlan', input, caller),

@@ -3,6 +3,7 @@ import type { ApiResponse, Caller, ExecutionView, PlanSnapshot, StoredEventView 
 import { createApiHandler, NotFoundError } from '@lifeboat/service-api';
 import { createExecutionApi } from '../src/api/operations.js';
 import { verifyChain } from '../src/event-store/event-store.js';
+import { InMemoryServerClaims } from '../src/claims/store.js';
 import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { InMemoryExecutionList } from '../src/read-models/executions.js';
 import { plan } from './support/decider-spec.js';
@@ -31,6 +32,7 @@ beforeEach(() => {
         return snapshot;
       },
       clock: () => new Date('2025-02-03T04:05:06.000Z'),
+      claims: new InMemoryServerClaims(),
     }),
     () => undefined,
   );
@@ -71,7 +73,7 @@ describe('startExecution', () => {
   });
 
   it('answers a plan that cannot run as a validation error', async () => {
-    const broken = createApiHandler(createExecutionApi({ store, executions, resolvePlan: async () => ({ ...snapshot, waves: [] }), clock: () => new Date() }), () => undefined);
+    const broken = createApiHandler(createExecutionApi({ store, executions, resolvePlan: async () => ({ ...snapshot, waves: [] }), clock: () => new Date(), claims: new InMemoryServerClaims() }), () => undefined);
     expect(await broken({ operation: 'startExecution', input: { planId: 'plan-1', mode: 'DRILL' }, caller: operator })).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'planId' } });
   });
 });

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { ApiResponse, Caller, ExecutionView, PlanSnapshot, PlanStep } from '@lifeboat/service-api';
 import { createApiHandler } from '@lifeboat/service-api';
 import { createExecutionApi } from '../src/api/operations.js';
+import type { ServerClaimStore } from '../src/claims/store.js';
 import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { InMemoryExecutionList } from '../src/read-models/executions.js';
 import { plan, sid } from './support/decider-spec.js';
@@ -18,6 +19,8 @@ const author: Caller = { userId: 'sub-pa', username: 'paula', roles: ['PlanAutho
 
 const approval: PlanStep = { stepId: 'app-pre-1', type: 'APPROVAL', name: 'Go?', prompt: 'Go on?', timeoutSeconds: 3600, onTimeout: 'FAIL' };
 const base = plan({ id: 'db', servers: [1] }, { id: 'app', dependsOn: ['db'], servers: [2] });
+/** These tests run several executions of one plan side by side: no claims (server-claims.unit.test.ts covers overlaps). */
+const noClaims: ServerClaimStore = { get: async () => new Map(), write: async () => undefined, undo: async () => undefined, settle: async () => undefined };
 const withApproval: PlanSnapshot = { ...base, waves: base.waves.map((w) => (w.waveId === 'app' ? { ...w, preSteps: [approval] } : w)) };
 
 let snapshot: PlanSnapshot;
@@ -26,7 +29,7 @@ let api: ReturnType<typeof createApiHandler>;
 beforeEach(() => {
   snapshot = base;
   api = createApiHandler(
-    createExecutionApi({ store: new InMemoryEventStore(), executions: new InMemoryExecutionList(), resolvePlan: async () => snapshot, clock: () => new Date() }),
+    createExecutionApi({ store: new InMemoryEventStore(), executions: new InMemoryExecutionList(), resolvePlan: async () => snapshot, clock: () => new Date(), claims: noClaims }),
     () => undefined,
   );
 });

@@ -13,6 +13,7 @@ import type { Job } from '@aws-sdk/client-drs';
 import { DescribeJobsCommand, DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { newEventId, validateEventDetail } from '@lifeboat/events';
 import type { ApiResponse, Caller, ExecutionView, PlanSnapshot, StoredEventView } from '@lifeboat/service-api';
@@ -75,6 +76,9 @@ beforeAll(async () => {
     EXECUTION_JOBS_TABLE: tables.jobs,
     EXECUTION_EXECUTIONS_TABLE: tables.executions,
     EXECUTION_IDEMPOTENCY_TABLE: tables.idempotency,
+    EXECUTION_SERVER_CLAIMS_TABLE: dynamo.table('ExecutionServerClaimsTable'),
+    EXECUTION_CAPACITY_TABLE: dynamo.table('ExecutionCapacityTable'),
+    EXECUTION_SNAPSHOTS_TABLE: dynamo.table('ExecutionSnapshotsTable'),
     EVENT_BUS_NAME: `lifeboat-${STAGE}`,
     LIFEBOAT_STAGE: STAGE,
     PLANNING_API_FUNCTION: `lifeboat-planning-${STAGE}-api`,
@@ -88,6 +92,8 @@ beforeAll(async () => {
     return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ ok: true, result: threeWaves })) as never };
   });
 
+  // The account the functions run in: its DRS is called with their own credentials.
+  stubClient(STSClient).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:role/execution`, UserId: 'AROAEXAMPLE' });
   drsMock = stubClient(DrsClient);
   drsMock.on(StartRecoveryCommand).callsFake((input) => {
     const job: Job = {

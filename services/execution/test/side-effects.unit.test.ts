@@ -17,6 +17,8 @@ import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { cleanUpDrill } from '../src/process-manager/cleanup.js';
 import { excerpt } from '../src/process-manager/excerpt.js';
 import { launchBatch } from '../src/process-manager/launch-batch.js';
+import { DEFAULT_DRS_LAUNCH_QUOTAS } from '../src/capacity/quotas.js';
+import { InMemoryCapacityStore } from '../src/capacity/store.js';
 import { runStep } from '../src/process-manager/steps.js';
 import { parseTimerFiring, recordTimerElapsed, scheduleTimer } from '../src/process-manager/timers.js';
 import { cleanup, EXECUTION_ID, history, instanceId, launchAndVerify, plan, sid, startExecution, startWith, withWave } from './support/decider-spec.js';
@@ -234,7 +236,7 @@ describe('steps (StepStarted -> SSM Run Command / Lambda Invoke -> RecordStepRes
 });
 
 describe('points in time (ServerLaunchRequested -> StartRecovery with recoverySnapshotID)', () => {
-  const deps = () => ({ store, drs: new DrsRecoveryJobs(new DrsClient({})), jobs: new InMemoryJobDirectory(), stage: 'test', clock, snapshots: new DrsRecoverySnapshots(new DrsClient({})) });
+  const deps = () => ({ store, drsIn: async () => new DrsRecoveryJobs(new DrsClient({})), jobs: new InMemoryJobDirectory(), capacity: new InMemoryCapacityStore(), quotas: DEFAULT_DRS_LAUNCH_QUOTAS, stage: 'test', clock, snapshotsIn: async () => new DrsRecoverySnapshots(new DrsClient({})) });
   const job = (servers: number[]) => ({ job: { jobID: 'drsjob-00000000000000001', tags: {}, participatingServers: servers.map((n) => ({ sourceServerID: sid(n) })) } });
 
   it('passes a chosen snapshot and the latest snapshot before a time', async () => {
@@ -267,7 +269,10 @@ describe('points in time (ServerLaunchRequested -> StartRecovery with recoverySn
     drsStub.on(StartRecoveryCommand).resolves(job([1]));
     expect(await launchBatch(deps(), events.find((e) => e.type === 'ServerLaunchRequested')!)).toBe('started');
     expect(drsStub.commandCalls(StartRecoveryCommand)[0]?.args[0].input.sourceServers).toEqual([{ sourceServerID: sid(1) }]);
-    expect(last(await stream(), 'ServerLaunchFailed').data).toMatchObject({ sourceServerId: sid(2), jobId: 'drsjob-00000000000000001', reason: `no recovery snapshot of ${sid(2)} taken before 2020-01-01T00:00:00.000Z` });
+    // Not in any job: it failed to launch before DRS was asked.
+    const failed = last(await stream(), 'ServerLaunchFailed').data;
+    expect(failed).toMatchObject({ sourceServerId: sid(2), reason: `no recovery snapshot of ${sid(2)} taken before 2020-01-01T00:00:00.000Z` });
+    expect(failed).not.toHaveProperty('jobId');
   });
 });
 

@@ -168,7 +168,8 @@ function loadStack(file: string, settings: LocalSettings, imports: Record<string
       exportName,
       timeoutSeconds: Number(fn.timeout ?? provider.timeout ?? 6),
       memorySize: Number(fn.memorySize ?? provider.memorySize ?? 1024),
-      environment: Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, String(v)])),
+      // A variable that resolved to nothing sets nothing (as the framework leaves it out).
+      environment: Object.fromEntries(Object.entries(environment).flatMap(([k, v]) => (v === undefined || v === null ? [] : [[k, String(v)]]))),
       events: eventsOf(fn, name, stack),
     };
   });

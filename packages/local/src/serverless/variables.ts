@@ -68,11 +68,14 @@ export function resolveVariables(config: Record<string, unknown>, context: Varia
 
   const evaluate = (inner: string): unknown => {
     // `${a, b, 'c'}`: the first candidate that resolves to a defined value.
+    let empty = false;
     for (const candidate of splitTopLevel(inner)) {
       const value = source(candidate);
       if (value !== undefined && value !== null && value !== '') return value;
+      if (value === '') empty = true;
     }
-    return undefined;
+    // `${env:X, ''}`: an empty string is a value when nothing better resolves.
+    return empty ? '' : undefined;
   };
 
   const isVariable = (inner: string): boolean => /^\s*[a-zA-Z]+:(?!:)/.test(inner);

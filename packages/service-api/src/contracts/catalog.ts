@@ -166,3 +166,31 @@ export interface CatalogOperations {
   /** Permission `admin`. Forgets the account and removes its servers from the catalog (SourceServerRemoved each). */
   removeTargetAccount: { input: { accountId: string }; result: { accountId: string; removedServers: number } };
 }
+
+/**
+ * How a Lifeboat service reaches DRS in a target account (resolveTargetAccess). Unlike
+ * TargetAccountView, it carries the external id: it is answered to Lifeboat's services only.
+ */
+export interface ResolvedTargetAccess {
+  accountId: string;
+  regions: string[];
+  /** The role to assume in the account; absent for the account Lifeboat runs in (its own credentials). */
+  roleArn?: string;
+  /** ExternalId of AssumeRole, when the role asks for one. Never log it. */
+  externalId?: string;
+  /** The account Lifeboat runs in, not configured as a target (no role; its region). */
+  isDefault: boolean;
+}
+
+/**
+ * Catalog operations for Lifeboat's services only (permission `service`: a `systemCaller`), kept
+ * out of CatalogOperations so that the gateway, typed by CatalogOperations, cannot call them.
+ */
+export interface CatalogServiceOperations {
+  /**
+   * Permission `service`. The account's regions, role and external id, as configured
+   * (addTargetAccount); the account Lifeboat runs in, unless configured, answers `isDefault` and no
+   * role. NotFoundError (field accountId) for an account that is not a target.
+   */
+  resolveTargetAccess: { input: { accountId: string }; result: ResolvedTargetAccess };
+}

@@ -1,4 +1,4 @@
-import { ConflictException, DescribeJobsCommand, DescribeRecoverySnapshotsCommand, DrsClient, StartRecoveryCommand, TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
+import { ConflictException, DescribeJobsCommand, DescribeRecoverySnapshotsCommand, DrsClient, ResourceNotFoundException, ServiceQuotaExceededException, StartRecoveryCommand, TerminateRecoveryInstancesCommand, ValidationException } from '@aws-sdk/client-drs';
 import type { Job } from '@aws-sdk/client-drs';
 
 /** Tags Lifeboat puts on every DRS job it starts, so a job can always be traced back. */
@@ -11,6 +11,8 @@ export const JOB_TAGS = {
 
 export interface RecoveryJob {
   jobId: string;
+  /** PENDING, STARTED or COMPLETED: a COMPLETED job no longer counts against the quotas. */
+  status?: string;
   tags: Record<string, string>;
   participatingServers: { sourceServerId: string; recoveryInstanceId?: string; launchStatus?: string }[];
 }
@@ -18,6 +20,16 @@ export interface RecoveryJob {
 /** DRS refused to start the job because a server already has an active job. */
 export class RecoveryJobConflictError extends Error {
   override readonly name = 'RecoveryJobConflictError';
+}
+
+/** DRS refused to start the job for quota: capacity is used by jobs Lifeboat did not start. */
+export class RecoveryQuotaExceededError extends Error {
+  override readonly name = 'RecoveryQuotaExceededError';
+}
+
+/** DRS refused the job for good (a server it does not know, a request it finds invalid): trying again cannot help. */
+export class RecoveryJobRefusedError extends Error {
+  override readonly name = 'RecoveryJobRefusedError';
 }
 
 export interface StartRecoveryInput {
@@ -38,12 +50,15 @@ export interface RecoveryJobs {
   /** The job created since `since` that carries all of these tags, if any. */
   findJobByTags(tags: Record<string, string>, since: string): Promise<RecoveryJob | undefined>;
   describeJob(jobId: string): Promise<RecoveryJob | undefined>;
+  /** The jobs with these ids that DRS knows (one call per 1,000 ids). */
+  describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]>;
 }
 
 function toRecoveryJob(job: Job): RecoveryJob {
   if (!job.jobID) throw new Error('DRS answered a job without jobID');
   return {
     jobId: job.jobID,
+    ...(job.status ? { status: job.status } : {}),
     tags: job.tags ?? {},
     participatingServers: (job.participatingServers ?? []).flatMap((s) =>
       s.sourceServerID ? [{ sourceServerId: s.sourceServerID, ...(s.recoveryInstanceID ? { recoveryInstanceId: s.recoveryInstanceID } : {}), ...(s.launchStatus ? { launchStatus: s.launchStatus } : {}) }] : [],
@@ -68,8 +83,11 @@ export class DrsRecoveryJobs implements RecoveryJobs {
       if (!response.job) throw new Error('DRS StartRecovery answered no job');
       return toRecoveryJob(response.job);
     } catch (error) {
-      if (error instanceof ConflictException || (error as { name?: string }).name === 'ConflictException') {
-        throw new RecoveryJobConflictError((error as Error).message, { cause: error });
+      const name = (error as { name?: string }).name;
+      if (error instanceof ConflictException || name === 'ConflictException') throw new RecoveryJobConflictError((error as Error).message, { cause: error });
+      if (error instanceof ServiceQuotaExceededException || name === 'ServiceQuotaExceededException') throw new RecoveryQuotaExceededError((error as Error).message, { cause: error });
+      if (error instanceof ValidationException || error instanceof ResourceNotFoundException || name === 'ValidationException' || name === 'ResourceNotFoundException') {
+        throw new RecoveryJobRefusedError((error as Error).message, { cause: error });
       }
       throw error;
     }
@@ -88,11 +106,26 @@ export class DrsRecoveryJobs implements RecoveryJobs {
   }
 
   async describeJob(jobId: string): Promise<RecoveryJob | undefined> {
-    const page = await this.client.send(new DescribeJobsCommand({ filters: { jobIDs: [jobId] } }));
-    const job = page.items?.find((j) => j.jobID === jobId);
-    return job ? toRecoveryJob(job) : undefined;
+    return (await this.describeJobs([jobId]))[0];
+  }
+
+  async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
+    const found: RecoveryJob[] = [];
+    for (let i = 0; i < jobIds.length; i += DESCRIBE_JOBS_IDS) {
+      const wanted = new Set(jobIds.slice(i, i + DESCRIBE_JOBS_IDS));
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client.send(new DescribeJobsCommand({ filters: { jobIDs: [...wanted] }, nextToken }));
+        for (const job of page.items ?? []) if (job.jobID && wanted.has(job.jobID)) found.push(toRecoveryJob(job));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return found;
   }
 }
+
+/** DescribeJobs filters on at most 1,000 job ids. */
+const DESCRIBE_JOBS_IDS = 1000;
 
 /** The recovery snapshots of a source server (point in time "latest before"). */
 export interface RecoverySnapshots {

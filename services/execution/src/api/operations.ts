@@ -2,9 +2,16 @@ import type { DomainEvent } from '@lifeboat/events';
 import { newEventId } from '@lifeboat/events';
 import type { Caller, ExecutionMode, ExecutionOperations, ExecutionView, FieldProblem, Operations, Permission, PlanSnapshot, PointInTime, StartExecutionOptions, StoredEventView } from '@lifeboat/service-api';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
-import { handleCommand, streamIdOf } from '../command-handler.js';
-import type { CommandMetadata, ExecutionCommand } from '../domain/commands.js';
+import { claimServers } from '../claims/claim-servers.js';
+import type { ClaimRefusal } from '../claims/claim-servers.js';
+import type { ClaimRequest, ClaimWrite } from '../claims/rules.js';
+import type { ServerClaimStore } from '../claims/store.js';
+import { handleCommand, loadExecution, streamIdOf } from '../command-handler.js';
+import type { CommandMetadata, ExecutionCommand, StartExecution } from '../domain/commands.js';
+import { decide } from '../domain/decide.js';
 import { ExecutionInvariantError, categoryOf, isExecutionError } from '../domain/errors.js';
+import type { ExecutionEvent } from '../domain/events.js';
+import { initialState } from '../domain/evolve.js';
 import { projectExecution } from '../domain/projection.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
@@ -18,6 +25,20 @@ export interface ExecutionApiDeps {
   executions: ExecutionList;
   resolvePlan: PlanResolver;
   clock: () => Date;
+  /** Which execution holds which source server: overlapping executions are refused. */
+  claims: ServerClaimStore;
+  /** Set when another system's ExecutionStartRequested is handled (onExecutionStartRequested). */
+  startRequest?: StartRequestContext;
+  /** Problems that must not fail the call (an undo that failed); default: the console. */
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+/** What a start request of another system brings to startExecution. */
+export interface StartRequestContext {
+  /** Reserved for the request: however often the request is handled, it starts this execution at most. */
+  executionId: string;
+  /** The request's id, recorded as the causationId of the execution's first events. */
+  causationId: string;
 }
 
 type Input<K extends keyof ExecutionOperations> = ExecutionOperations[K]['input'];
@@ -155,8 +176,45 @@ function viewOf(stored: readonly StoredEvent[]): ExecutionView | undefined {
   return projectExecution(stored.map((s): DomainEvent => toPublishedEvent(s)));
 }
 
+/** The API error of a start the decider refused. */
+function startError(error: unknown): unknown {
+  if (isExecutionError(error, 'INVALID_PLAN')) return new ValidationError(error.problems.map((message) => ({ field: 'planId', message })));
+  if (isExecutionError(error, 'INVALID_OPTIONS')) return new ValidationError(error.problems.map((message) => ({ field: 'options', message })));
+  return toApiError(error);
+}
+
+/** The servers an execution launches: those of its (narrowed) plan, from its ExecutionStarted. */
+function serversStartedBy(events: readonly ExecutionEvent[]): string[] {
+  const started = events.find((e) => e.type === 'ExecutionStarted');
+  if (started?.type !== 'ExecutionStarted') throw new Error('StartExecution decided no ExecutionStarted');
+  return started.data.plan.waves.flatMap((w) => w.servers.map((s) => s.sourceServerId));
+}
+
+/** The servers a retry relaunches, from its ServersRetried. */
+function serversRetriedBy(events: readonly ExecutionEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'ServersRetried' ? e.data.sourceServerIds : []));
+}
+
+const defaultLog = (message: string, details: Record<string, unknown>): void => console.error(JSON.stringify({ level: 'error', service: 'execution', message, ...details }));
+
 /** The execution service's API operations (ExecutionOperations of @lifeboat/service-api). */
 export function createExecutionApi(deps: ExecutionApiDeps): Operations {
+  const claimDeps = { claims: deps.claims, store: deps.store, clock: deps.clock };
+  const log = deps.log ?? defaultLog;
+
+  /**
+   * Gives the claims back when the execution did not start (or retry) after all. A failure only
+   * logs: a claim left behind is judged by its execution's stream (effectiveHold), so it holds
+   * nothing that execution does not need.
+   */
+  async function undoClaims(claimed: readonly ClaimWrite[], executionId: string): Promise<void> {
+    try {
+      await deps.claims.undo(claimed);
+    } catch (error) {
+      log('undoing server claims failed', { executionId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   /** The execution's current view; NOT_FOUND when it does not exist. */
   async function currentView(executionId: string): Promise<ExecutionView> {
     const view = viewOf(await deps.store.readStream(streamIdOf(executionId)));
@@ -167,6 +225,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
   /**
    * Checks the caller's mode-dependent permission on the execution, decides the command on it and
    * answers the projected view; the decider's invariant errors become API errors (categoryOf).
+   * With `claim`, the servers the command launches are claimed first (a retry).
    */
   async function control(
     executionId: string,
@@ -175,8 +234,9 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
     permissionOf: (mode: ExecutionMode) => Permission,
     command: (metadata: CommandMetadata) => ExecutionCommand,
     field?: string,
+    claim?: { serversOf: (events: readonly ExecutionEvent[]) => string[]; refusal: ClaimRefusal },
   ): Promise<ExecutionView> {
-    const { mode } = await currentView(executionId);
+    const { mode, planId } = await currentView(executionId);
     const permission = permissionOf(mode);
     if (!may(caller.roles, permission)) throw new ForbiddenError(`${action} of a ${mode} needs the ${permission} permission`);
     const now = deps.clock();
@@ -187,14 +247,41 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       roles: [...caller.roles],
       causationId: null,
     };
+    let claimRequest: ClaimRequest | undefined;
+    let claimed: ClaimWrite[] = [];
+    if (claim) {
+      // Decided once without writing, to claim what it launches before anything is appended.
+      const { state } = await loadExecution(deps.store, executionId);
+      let servers: string[];
+      try {
+        servers = claim.serversOf(decide(command(metadata), state));
+      } catch (error) {
+        throw toApiError(error, field);
+      }
+      claimRequest = { executionId, planId, mode, sourceServerIds: servers };
+      claimed = await claimServers(claimDeps, claimRequest, claim.refusal);
+    }
+    let view: ExecutionView;
     try {
       const { stored } = await handleCommand(deps.store, executionId, command(metadata));
-      const view = viewOf(stored);
-      if (!view) throw new Error(`Execution ${executionId} has no view`);
-      return view;
+      const projected = viewOf(stored);
+      if (!projected) throw new Error(`Execution ${executionId} has no view`);
+      view = projected;
     } catch (error) {
+      await undoClaims(claimed, executionId);
       throw toApiError(error, field);
     }
+    if (claim && claimRequest && claimed.length > 0) {
+      // Claimed again, now that the execution is live: the release of its earlier end may have
+      // read it finished just before and be about to settle the claims made before that read
+      // (it settles only claims older than its read).
+      try {
+        await claimServers(claimDeps, claimRequest, claim.refusal);
+      } catch (error) {
+        log('claiming retried servers again failed', { executionId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return view;
   }
 
   const run = (mode: ExecutionMode): Permission => (mode === 'RECOVERY' ? 'recovery:run' : 'drill:run');
@@ -232,20 +319,37 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       }
 
       const now = deps.clock();
-      const executionId = newEventId(now);
+      const request = deps.startRequest;
+      const executionId = request?.executionId ?? newEventId(now);
+      if (request) {
+        // The request was handled before (a redelivery after a crash): it started what it started.
+        const started = viewOf(await deps.store.readStream(streamIdOf(executionId)));
+        if (started) return started;
+      }
+      const command: StartExecution = {
+        type: 'StartExecution',
+        data: { executionId, mode: executionMode, plan, ...(Object.keys(options).length > 0 ? { options } : {}) },
+        metadata: { commandId: newEventId(now), now: now.toISOString(), actor: { type: request ? 'service' : 'user', id: caller.userId, name: caller.username }, causationId: request?.causationId ?? null },
+      };
+      // Decided once without writing: checks the plan and the options, and names the servers the
+      // execution launches (the options narrow the plan), which are claimed before anything is appended.
+      let servers: string[];
       try {
-        const { stored } = await handleCommand(deps.store, executionId, {
-          type: 'StartExecution',
-          data: { executionId, mode: executionMode, plan, ...(Object.keys(options).length > 0 ? { options } : {}) },
-          metadata: { commandId: newEventId(now), now: now.toISOString(), actor: { type: 'user', id: caller.userId, name: caller.username }, causationId: null },
-        });
+        servers = serversStartedBy(decide(command, initialState));
+      } catch (error) {
+        throw startError(error);
+      }
+      const claimed = await claimServers(claimDeps, { executionId, planId: plan.planId, mode: executionMode, sourceServerIds: servers }, { action: `start this ${executionMode}`, field: 'planId' });
+      try {
+        const { stored } = await handleCommand(deps.store, executionId, command);
         const view = viewOf(stored);
         if (!view) throw new Error(`Execution ${executionId} was not started`);
         return view;
       } catch (error) {
-        if (isExecutionError(error, 'INVALID_PLAN')) throw new ValidationError(error.problems.map((message) => ({ field: 'planId', message })));
-        if (isExecutionError(error, 'INVALID_OPTIONS')) throw new ValidationError(error.problems.map((message) => ({ field: 'options', message })));
-        throw toApiError(error);
+        // Another handling of the same start request got there first: that execution stands.
+        if (request && isExecutionError(error, 'EXECUTION_ALREADY_STARTED')) return currentView(executionId);
+        await undoClaims(claimed, executionId);
+        throw startError(error);
       }
     }),
 
@@ -309,7 +413,10 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const executionId = checkId(input, 'executionId', problems);
       const sourceServerIds = checkOptionalIds(input, 'sourceServerIds', problems);
       if (problems.length > 0) throw new ValidationError(problems);
-      return control(executionId, caller, 'retryFailedServers', run, (metadata) => ({ type: 'RetryFailedServers', data: sourceServerIds ? { sourceServerIds } : {}, metadata }), 'sourceServerIds');
+      return control(executionId, caller, 'retryFailedServers', run, (metadata) => ({ type: 'RetryFailedServers', data: sourceServerIds ? { sourceServerIds } : {}, metadata }), 'sourceServerIds', {
+        serversOf: serversRetriedBy,
+        refusal: { action: 'retry these servers', field: 'sourceServerIds' },
+      });
     }),
 
     cleanupDrill: operation('drill:run', async (raw: Input<'cleanupDrill'>, caller): Promise<Result<'cleanupDrill'>> => {

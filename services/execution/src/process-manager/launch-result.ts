@@ -1,12 +1,9 @@
 import type { EventBridgeEnvelope } from '@lifeboat/events';
-import type { RecoveryJobs } from '../adapters/drs.js';
-import { JOB_TAGS } from '../adapters/drs.js';
-import type { JobDirectory } from '../adapters/jobs.js';
-import { handleCommand } from '../command-handler.js';
-import { isExecutionError } from '../domain/errors.js';
-import type { EventStore } from '../event-store/event-store.js';
+import type { RecoveryJob, RecoveryJobs } from '../adapters/drs.js';
+import type { CapacityScope } from '../capacity/ledger.js';
 import { log } from '../config.js';
-import { commandMetadata, PROCESS_MANAGER } from './commands.js';
+import type { LaunchBatchDeps } from './launch-batch.js';
+import { reconcileJob } from './job-reconciler.js';
 
 /** detail of `aws.drs` `DRS Source Server Launch Result` (events/schemas/aws). */
 export interface DrsLaunchResultDetail {
@@ -15,61 +12,70 @@ export interface DrsLaunchResultDetail {
   'is-drill'?: 'TRUE' | 'FALSE';
 }
 
-export interface LaunchResultDeps {
-  store: EventStore;
-  drs: RecoveryJobs;
-  jobs: JobDirectory;
-  stage: string;
-  clock: () => Date;
-}
-
-export type LaunchResultOutcome = 'recorded' | 'duplicate' | 'not-lifeboat-job' | 'execution-not-running';
+export type LaunchResultOutcome = 'recorded' | 'duplicate' | 'not-lifeboat-job' | 'unknown-job';
 
 /**
- * Records a DRS launch result in the execution whose job it is. The job is found in the jobs
- * table or, when the event outruns that write, by the job's lifeboat tags; jobs that Lifeboat
- * did not start (or that another stage started) are ignored.
+ * Reads jobs from DRS for many callers at once: the launch results of one job arrive together,
+ * and one DescribeJobs call answers all of them (DRS API calls per launched server stay near 1).
  */
-export async function recordLaunchResult(deps: LaunchResultDeps, event: EventBridgeEnvelope<DrsLaunchResultDetail>): Promise<LaunchResultOutcome> {
+export class CoalescingJobReader {
+  private pending = new Map<string, { resolve: (job: RecoveryJob | undefined) => void; reject: (error: unknown) => void }[]>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly drs: RecoveryJobs, private readonly windowMs = 25) {}
+
+  read(jobId: string): Promise<RecoveryJob | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.pending.get(jobId) ?? [];
+      waiting.push({ resolve, reject });
+      this.pending.set(jobId, waiting);
+      this.timer ??= setTimeout(() => void this.flush(), this.windowMs);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Map();
+    this.timer = undefined;
+    try {
+      const jobs = new Map((await this.drs.describeJobs([...batch.keys()])).map((job) => [job.jobId, job]));
+      for (const [jobId, waiting] of batch) for (const w of waiting) w.resolve(jobs.get(jobId));
+    } catch (error) {
+      for (const waiting of batch.values()) for (const w of waiting) w.reject(error);
+    }
+  }
+}
+
+/**
+ * A DRS launch result is a hint: the job is read from DRS (coalesced with the other results
+ * arriving now) and every finished server of it is recorded, so results whose events were lost
+ * are recorded too, and one seen twice counts once. Jobs that Lifeboat did not start (or that
+ * another stage started) are ignored.
+ */
+export async function recordLaunchResult(deps: LaunchBatchDeps & { jobReaderIn: (scope: CapacityScope) => Promise<CoalescingJobReader> }, event: EventBridgeEnvelope<DrsLaunchResultDetail>): Promise<LaunchResultOutcome> {
   const jobId = event.detail['job-id'];
-  const sourceServerArn = event.resources[0];
-  const sourceServerId = sourceServerArn?.split('/').at(-1);
+  const sourceServerId = event.resources[0]?.split('/').at(-1);
   if (!sourceServerId) throw new Error(`DRS launch result ${event.id} names no source server in resources`);
 
-  const record = await deps.jobs.get(jobId);
-  const job = await deps.drs.describeJob(jobId);
-  let executionId = record?.executionId;
-  if (!executionId) {
-    const tags = job?.tags ?? {};
-    const tagged = tags[JOB_TAGS.executionId];
-    if (!tagged || tags[JOB_TAGS.stage] !== deps.stage) {
-      log('info', 'launch result of a job Lifeboat did not start here: ignored', { jobId, sourceServerId });
-      return 'not-lifeboat-job';
-    }
-    executionId = tagged;
+  // The event comes from the account and region that ran the job (forwarded to the hub's bus as is).
+  const scope: CapacityScope = { accountId: event.account, region: event.region };
+  const job = await (await deps.jobReaderIn(scope)).read(jobId);
+  if (!job) {
+    // DRS answers DescribeJobs for a job it just reported on; otherwise the reconciler catches up.
+    log('warn', 'launch result of a job DRS does not describe: left to the reconciler', { jobId, sourceServerId });
+    return 'unknown-job';
   }
-
-  const participating = job?.participatingServers.find((s) => s.sourceServerId === sourceServerId);
   const launched = event.detail.state === 'RECOVERY_LAUNCH_SUCCEEDED';
-  try {
-    const { appended } = await handleCommand(deps.store, executionId, {
-      type: 'RecordServerLaunchResult',
-      data: {
-        jobId,
-        sourceServerId,
-        outcome: launched ? 'LAUNCHED' : 'FAILED',
-        ...(participating?.recoveryInstanceId ? { recoveryInstanceId: participating.recoveryInstanceId } : {}),
-        ...(launched ? {} : { reason: `DRS reported ${event.detail.state}${participating?.launchStatus ? ` (launch status ${participating.launchStatus})` : ''}` }),
-      },
-      metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, event.id),
-    });
-    return appended.length > 0 ? 'recorded' : 'duplicate';
-  } catch (error) {
-    if (isExecutionError(error, 'EXECUTION_FINISHED') || isExecutionError(error, 'EXECUTION_NOT_STARTED')) {
-      // Late results after the execution stopped (error policy STOP) change nothing.
-      log('warn', 'launch result for an execution that is not running: ignored', { executionId, jobId, sourceServerId, reason: (error as Error).message });
-      return 'execution-not-running';
-    }
-    throw error;
+  const recoveryInstanceId = job.participatingServers.find((s) => s.sourceServerId === sourceServerId)?.recoveryInstanceId;
+  const result = await reconcileJob(deps, scope, job, {
+    sourceServerId,
+    outcome: launched ? 'LAUNCHED' : 'FAILED',
+    ...(launched && recoveryInstanceId ? { recoveryInstanceId } : {}),
+    ...(launched ? {} : { reason: `DRS reported ${event.detail.state}` }),
+  });
+  if (!result.executionId) {
+    log('info', 'launch result of a job Lifeboat did not start here: ignored', { jobId, sourceServerId });
+    return 'not-lifeboat-job';
   }
+  return result.recorded > 0 ? 'recorded' : 'duplicate';
 }

@@ -1,23 +1,44 @@
-import type { RecoveryJob, RecoveryJobs } from '../../src/adapters/drs.js';
-import { RecoveryJobConflictError } from '../../src/adapters/drs.js';
+import type { RecoveryJob, RecoveryJobs, StartRecoveryInput } from '../../src/adapters/drs.js';
+import { RecoveryJobConflictError, RecoveryJobRefusedError, RecoveryQuotaExceededError } from '../../src/adapters/drs.js';
 
-/** An in-memory DRS for the process manager's unit tests: jobs, tags, one active job per server. */
+type FakeJob = RecoveryJob & { isDrill: boolean; createdAt: string };
+
+/**
+ * An in-memory DRS for the process manager's unit tests: jobs, tags, one active job per server,
+ * the launch quotas, and launches finished by the test (`finish`).
+ */
 export class FakeDrs implements RecoveryJobs {
-  readonly jobs: (RecoveryJob & { isDrill: boolean; createdAt: string })[] = [];
+  readonly jobs: FakeJob[] = [];
   startCalls = 0;
+  describeCalls = 0;
   /** Servers held by a job that Lifeboat did not start. */
   readonly busyServers = new Set<string>();
+  /** Servers DRS does not know: StartRecovery is refused for good. */
+  readonly unknownServers = new Set<string>();
   /** How many of the next findJobByTags calls see nothing (DRS being eventually consistent). */
   blindLookups = 0;
+  /** Jobs started outside Lifeboat that use up quota. */
+  foreignActiveJobs = 0;
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly now: () => Date = () => new Date(), readonly quotas = { concurrentJobs: 20, serversInActiveJobs: 500 }) {}
 
-  async startRecovery(input: { sourceServerIds: string[]; isDrill: boolean; tags: Record<string, string> }): Promise<RecoveryJob> {
+  private active(): FakeJob[] {
+    return this.jobs.filter((j) => j.status !== 'COMPLETED');
+  }
+
+  async startRecovery(input: StartRecoveryInput): Promise<RecoveryJob> {
     this.startCalls++;
-    const active = new Set(this.jobs.flatMap((j) => j.participatingServers.map((s) => s.sourceServerId)));
-    if (input.sourceServerIds.some((id) => active.has(id) || this.busyServers.has(id))) throw new RecoveryJobConflictError('a source server already has an active job');
-    const job = {
+    if (input.sourceServerIds.some((id) => this.unknownServers.has(id))) throw new RecoveryJobRefusedError('source server not found');
+    const busy = new Set(this.active().flatMap((j) => j.participatingServers.map((s) => s.sourceServerId)));
+    if (input.sourceServerIds.some((id) => busy.has(id) || this.busyServers.has(id))) throw new RecoveryJobConflictError('a source server already has an active job');
+    const active = this.active();
+    const inUse = active.reduce((n, j) => n + j.participatingServers.length, 0);
+    if (active.length + this.foreignActiveJobs + 1 > this.quotas.concurrentJobs || inUse + input.sourceServerIds.length > this.quotas.serversInActiveJobs) {
+      throw new RecoveryQuotaExceededError('Concurrent jobs in progress quota exceeded');
+    }
+    const job: FakeJob = {
       jobId: `drsjob-${(this.jobs.length + 1).toString(16).padStart(17, '0')}`,
+      status: 'STARTED',
       tags: { ...input.tags },
       isDrill: input.isDrill,
       createdAt: this.now().toISOString(),
@@ -27,7 +48,17 @@ export class FakeDrs implements RecoveryJobs {
     return structuredClone(job);
   }
 
+  /** A server of a job finished launching; the job completes with its last server. */
+  finish(jobId: string, sourceServerId: string, launchStatus: 'LAUNCHED' | 'FAILED' = 'LAUNCHED'): void {
+    const job = this.jobs.find((j) => j.jobId === jobId);
+    const server = job?.participatingServers.find((s) => s.sourceServerId === sourceServerId);
+    if (!job || !server) throw new Error(`no server ${sourceServerId} in job ${jobId}`);
+    server.launchStatus = launchStatus;
+    if (job.participatingServers.every((s) => s.launchStatus === 'LAUNCHED' || s.launchStatus === 'FAILED')) job.status = 'COMPLETED';
+  }
+
   async findJobByTags(tags: Record<string, string>, since: string): Promise<RecoveryJob | undefined> {
+    this.describeCalls++;
     if (this.blindLookups > 0) {
       this.blindLookups--;
       return undefined;
@@ -37,7 +68,11 @@ export class FakeDrs implements RecoveryJobs {
   }
 
   async describeJob(jobId: string): Promise<RecoveryJob | undefined> {
-    const job = this.jobs.find((j) => j.jobId === jobId);
-    return job ? structuredClone(job) : undefined;
+    return (await this.describeJobs([jobId]))[0];
+  }
+
+  async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
+    this.describeCalls++;
+    return this.jobs.filter((j) => jobIds.includes(j.jobId)).map((j) => structuredClone(j));
   }
 }
