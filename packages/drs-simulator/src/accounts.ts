@@ -92,7 +92,8 @@ export type AssumeRoleResult =
   }
   | { ok: false; code: 'AccessDenied' | 'ValidationError'; message: string };
 
-interface IssuedCredentials {
+/** Issued credentials as persisted in the state file (secret and token included: the simulator checks the token). */
+export interface IssuedCredentials {
   secretAccessKey: string;
   sessionToken: string;
   accountId: string;
@@ -184,7 +185,7 @@ export class AccountDirectory {
     }
     const listed = accessKeyId ? this.fleet().accounts.some((a) => a.accessKeyIds?.includes(accessKeyId)) : false;
     if (accessKeyId?.startsWith('ASIA') && !listed) {
-      // Temporary credentials the simulator never issued (or issued before a restart).
+      // Temporary credentials the simulator never issued (or issued before a restart without a state file).
       return { ok: false, kind: 'unrecognizedKey', message: 'The security token included in the request is invalid.' };
     }
     const account = this.accountForKey(accessKeyId);
@@ -268,6 +269,7 @@ export class AccountDirectory {
       expiresAtMs,
     };
     this.issued.set(accessKeyId, { secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, accountId: account.accountId, session });
+    this.changes++;
     return {
       ok: true,
       credentials,
@@ -285,9 +287,24 @@ export class AccountDirectory {
     return [...this.issued.entries()].map(([accessKeyId, c]) => ({ ...c.session, accessKeyId, accountId: c.accountId, expired: now >= c.session.expiresAtMs }));
   }
 
+  /** Counts the changes of the issued credentials (for the state file). */
+  changes = 0;
+
+  /** The issued credentials by access key id (for the state file). */
+  exportSessions(): [string, IssuedCredentials][] {
+    return [...this.issued.entries()];
+  }
+
+  /** Restores issued credentials (from the state file); they stay valid until they expire. */
+  importSessions(sessions: readonly [string, IssuedCredentials][]): void {
+    this.issued = new Map(sessions);
+    this.changes++;
+  }
+
   /** Forgets every issued credential (calls signed with them are then refused). */
   revokeSessions(): void {
     this.issued = new Map();
+    this.changes++;
   }
 
   private roleId(roleArn: string): string {

@@ -9,13 +9,15 @@
  *   --regions <a,b>     with --generate: the regions of every account (default us-east-1)
  *   --time-scale <x>    real time per simulated time, default 0.01
  *   --seed <n>          default 1
+ *   --state <file>      persist the state there and resume from it at the next start (its fleet and
+ *                       seed win over --fleet / --generate / --seed)
  * Prints the endpoint and the AWS_ENDPOINT_URL_* variables to set, then every emitted aws.drs
  * event as one JSON line on stdout.
  */
 import { parseArgs } from 'node:util';
 import { FleetError, generateFleet, loadFleetFile, startDrsSimulator, type Fleet } from './index.js';
 
-const USAGE = 'usage: npm run sim -- [--port 4599] [--host 127.0.0.1] [--fleet fleet.yaml | --generate 4000 [--accounts 16] [--regions us-east-1,us-west-2]] [--time-scale 0.01] [--seed 1]';
+const USAGE = 'usage: npm run sim -- [--port 4599] [--host 127.0.0.1] [--fleet fleet.yaml | --generate 4000 [--accounts 16] [--regions us-east-1,us-west-2]] [--time-scale 0.01] [--seed 1] [--state state.json]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
         regions: { type: 'string' },
         'time-scale': { type: 'string' },
         seed: { type: 'string' },
+        state: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     ...(fleet ? { fleet } : {}),
     ...(timeScale !== undefined ? { timeScale } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(str('state') ? { stateFile: str('state') } : {}),
     publishEvents: async (events) => {
       for (const event of events) process.stdout.write(`${JSON.stringify(event)}\n`);
     },
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     ...(key ? [`  access key of ${account?.accountId ?? ''}: ${key} (any secret)`] : []),
     ...(roles.length > 0 ? [`  roles for sts assume-role: ${roles.slice(0, 3).join(', ')}${roles.length > 3 ? `, ... (${roles.length})` : ''}`] : []),
     `  seed ${sim.seed}, time scale ${sim.timeScale}; control API: ${handle.url}/_simulator/health`,
+    ...(sim.stateFile ? [`  state: ${sim.stateFile}${sim.restored ? ` (resumed: ${sim.restored.jobs} jobs, ${sim.restored.activeJobs} in flight, saved ${sim.restored.savedAt})` : ' (new)'}`] : []),
     `  try: aws drs describe-source-servers --endpoint-url ${handle.url} --region ${region}`,
     `  or:  ${['DRS', 'EC2', 'SSM', 'STS'].map((s) => `AWS_ENDPOINT_URL_${s}=${handle.url}`).join(' ')}`,
     '       (any credentials act as the fleet account listing the access key, else the first; the SigV4 scope picks the region)',

@@ -77,6 +77,7 @@ export function handleControl(edge: SimulatorEdge, method: string, url: URL, bod
         calls: edge.callLog.length,
         sessions: edge.accounts.sessions().filter((s) => !s.expired).length,
         faults: edge.faultPlan(),
+        ...(sim.stateFile ? { stateFile: sim.stateFile, ...(sim.restored ? { restored: sim.restored } : {}) } : {}),
       });
     }
     case 'GET calls': {

@@ -223,6 +223,17 @@ export class FaultEngine {
     this.events = SeededRandom.derive(seed, `fault:event${salt}`);
   }
 
+  /** The positions of the seeded streams (persisted state). */
+  get positions(): { launches: number; events: number } {
+    return { launches: this.launches.position, events: this.events.position };
+  }
+
+  /** Continues the streams from persisted positions. */
+  restore(positions: { launches: number; events: number }): void {
+    this.launches = SeededRandom.at(positions.launches);
+    this.events = SeededRandom.at(positions.events);
+  }
+
   launch(server: SelectableServer): LaunchFaults {
     const failDraw = this.launches.next();
     const slowDraw = this.launches.next();

@@ -24,10 +24,20 @@ export function parseDrsArn(arn: string): ParsedArn | undefined {
 
 /** Draws unique ids with a prefix and 17 hex characters (s-, drsjob-, i-). */
 export class IdStream {
-  private readonly random: SeededRandom;
+  private random: SeededRandom;
 
   constructor(seed: number, label: string, private readonly prefix: string) {
     this.random = SeededRandom.derive(seed, label);
+  }
+
+  /** The stream's position (persisted state). */
+  get position(): number {
+    return this.random.position;
+  }
+
+  /** Continues from a persisted position: no id drawn before it is drawn again. */
+  restore(position: number): void {
+    this.random = SeededRandom.at(position);
   }
 
   next(taken: (id: string) => boolean): string {

@@ -10,7 +10,8 @@ import { DrsSimulator, type DrsSimulatorOptions } from './simulator.js';
 
 /**
  * The core's options (fleet, timeScale default 0.01, seed default 1, runSalt, publishEvents, quotas,
- * launchTimings, clock, defaultPageSize, defaultRegion, ...) plus the server's and the edge's.
+ * launchTimings, clock, defaultPageSize, defaultRegion, stateFile, deferResume, ...) plus the
+ * server's and the edge's.
  */
 export interface StartDrsSimulatorOptions extends DrsSimulatorOptions {
   /** Default 0: a free port. */
@@ -34,7 +35,7 @@ export interface DrsSimulatorHandle {
   setPublishEvents(publish: PublishEvents | undefined): void;
   /** Replaces the fault plan (core and edge; validated, throws FaultPlanError); `{}` clears it. */
   setFaults(plan: FaultPlan): void;
-  /** Stops pending launches and the server (open connections included). */
+  /** Stops pending launches and the server (open connections included); with a state file, saves first. */
   close(): Promise<void>;
 }
 
@@ -46,7 +47,13 @@ export async function startDrsSimulator(options: StartDrsSimulatorOptions = {}):
     ...(wallClock ? { wallClock } : {}),
   });
   const server = createEdgeServer(edge);
-  const url = await listen(server, port ?? 0, host ?? '127.0.0.1');
+  let url: string;
+  try {
+    url = await listen(server, port ?? 0, host ?? '127.0.0.1');
+  } catch (error) {
+    simulator.stop();
+    throw error;
+  }
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -65,11 +72,13 @@ export async function startDrsSimulator(options: StartDrsSimulatorOptions = {}):
   };
 }
 
-export { DrsSimulator, DEFAULT_QUOTAS, DEFAULT_LAUNCH_TIMINGS, DEFAULT_SEED, DEFAULT_TIME_SCALE } from './simulator.js';
+export { DrsSimulator, DEFAULT_QUOTAS, DEFAULT_LAUNCH_TIMINGS, DEFAULT_SEED, DEFAULT_TIME_SCALE, isReadOnlyOperation } from './simulator.js';
 export type {
   Quotas, LaunchTimings, DrsSimulatorOptions, CallerContext, CallerHints, CallLogEntry, EventLogEntry, InvokeResult, ResourceFilter,
-  Ec2InstanceFacts, RecoveryInstanceDetails,
+  Ec2InstanceFacts, RecoveryInstanceDetails, RestoredStateInfo,
 } from './simulator.js';
+export { StateFileError, StateStore, STATE_FORMAT, STATE_VERSION } from './persistence.js';
+export type { StateStoreOptions, StateStoreStats, StatePart, StateChanges } from './persistence.js';
 export { generateFleet, GENERATED_ROLE_NAME } from './generator.js';
 export type { GenerateFleetOptions } from './generator.js';
 export { parseFaultPlan, FaultPlanError } from './faults.js';

@@ -21,6 +21,18 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /** The stream's position (persisted state); `SeededRandom.at(position)` continues the stream from there. */
+  get position(): number {
+    return this.state;
+  }
+
+  /** A stream continuing from a persisted position. */
+  static at(position: number): SeededRandom {
+    const random = new SeededRandom(0);
+    random.state = position >>> 0;
+    return random;
+  }
+
   /** A stream derived from a seed and a label, independent of the other labels' streams. */
   static derive(seed: number, label: string): SeededRandom {
     return new SeededRandom(hash32(`${seed >>> 0}:${label}`));

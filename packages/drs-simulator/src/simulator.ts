@@ -40,7 +40,8 @@ import {
   DEFAULT_PIT_POLICY, ebsSnapshotIds, pitPolicyProblems, recordReplication, snapshotId, snapshotInstants, snapshotPhase,
   takesSnapshots, type PitPolicyRule, type ReplicationHistory,
 } from './snapshots.js';
-import { SimScheduler, SimTimeline, type TaskHandle } from './timeline.js';
+import { StateFileError, StateStore, type StateChanges, type StatePart, type StateStoreOptions, type StateStoreStats } from './persistence.js';
+import { SimScheduler, SimTimeline, type ScheduledTask, type TaskHandle, type TimelineSegment } from './timeline.js';
 
 export { toIso, toIsoSeconds } from './builders.js';
 
@@ -135,6 +136,41 @@ export interface DrsSimulatorOptions {
   defaultPageSize?: number;
   /** Region used for a call that carries no SigV4 credential scope. Default: the account's first region. */
   defaultRegion?: string;
+  /**
+   * Persists the state to this file (a snapshot, plus `<file>.journal`) and restores it at
+   * construction when it exists: jobs and launches in flight, recovery and EC2 instances, the call
+   * and event logs, id streams, faults, time scale (README, "Persistence"). The file's fleet and
+   * seed win over `fleet` and `seed`.
+   */
+  stateFile?: string;
+  /**
+   * With a restored state: hold the restored work in flight (launch steps, delayed events, events
+   * to hand over again) until `resumeRestoredWork()`, e.g. until the event bus has its rules.
+   * Default false: it resumes at once.
+   */
+  deferResume?: boolean;
+  /** Tuning of the state file: compaction threshold, debounce of progress saves, fsync. */
+  stateFileOptions?: StateStoreOptions;
+}
+
+/** What a restore found in the state file. */
+export interface RestoredStateInfo {
+  file: string;
+  /** When the state was last saved before the restart. */
+  savedAt: string;
+  jobs: number;
+  activeJobs: number;
+  /** Launch steps, delayed events and stalls that were pending. */
+  pendingTasks: number;
+  /** Events handed to publishEvents but not confirmed: handed over again, same ids. */
+  eventsToRedeliver: number;
+  /** Milliseconds to read and apply the file. */
+  loadMs: number;
+}
+
+/** DRS operations that change nothing but the call log (saved with a short delay; the others before they answer). */
+export function isReadOnlyOperation(operation: string): boolean {
+  return /^(Describe|Get|List)/.test(operation);
 }
 
 /** Who is calling: the account and region the call acts in. */
@@ -303,6 +339,80 @@ interface InstanceEntry {
   reversedServerId?: string;
 }
 
+/**
+ * A step of the simulation waiting for its simulated instant. Named and serializable (not a
+ * closure), so that the steps in flight are persisted and re-armed after a restart.
+ */
+type TaskSpec =
+  | { kind: 'jobStart'; jobID: string }
+  /** The snapshot is taken (or a chosen snapshot used, `logEnd` false): conversion starts. */
+  | { kind: 'snapshotDone'; jobID: string; index: number; logEnd: boolean }
+  | { kind: 'snapshotFail'; jobID: string; index: number; state: string }
+  | { kind: 'conversionEnd'; jobID: string; index: number; conversionServerID: string }
+  | { kind: 'launchEnd'; jobID: string; index: number; instanceID: string; failure?: string }
+  | { kind: 'agentTimeout'; jobID: string; index: number; actions: LaunchAction[] }
+  | { kind: 'agentDiscovered'; jobID: string; index: number; actions: LaunchAction[]; outcome: string }
+  | { kind: 'actionEnd'; jobID: string; index: number; run: number; outcome: string }
+  | { kind: 'cleanupEnd'; jobID: string; index: number }
+  | { kind: 'failbackConversionEnd'; jobID: string; index: number }
+  | { kind: 'failbackLaunchEnd'; jobID: string; index: number }
+  | { kind: 'failbackReady'; instanceID: string; reversedServerID?: string }
+  /** A delayed (or the second copy of a duplicated) event is handed over. */
+  | { kind: 'handOver'; event: number }
+  | { kind: 'stallBegin'; sourceServerID: string }
+  | { kind: 'stallEnd'; sourceServerID: string };
+
+type JobStepSpec = Extract<TaskSpec, { index: number }>;
+
+interface DurableTask {
+  id: number;
+  spec: TaskSpec;
+  dueSimMs: number;
+  /** Armed on the scheduler (undefined while restored work is held). */
+  timer: ScheduledTask | undefined;
+}
+
+/** The persisted forms of the core's records (JSON). */
+type PersistedServer = Omit<ServerEntry, 'launchActions'> & { launchActions: LaunchAction[] };
+/**
+ * A job is persisted in parts, so that a step of one server does not rewrite a whole 100-server
+ * job: `job/<id>` (this header), `jobpart/<id>/<index>` (one participating server and its plan),
+ * `joblog/<id>/<from>` (log items from `from` on, append-only).
+ */
+type PersistedJob = Omit<JobEntry, 'tasks' | 'log' | 'plans' | 'wire'> & { wire: Omit<Job, 'participatingServers'>; servers: number };
+interface PersistedJobPart {
+  participant: Job['participatingServers'][number];
+  plan: ServerPlan;
+}
+type PersistedInstance = Omit<InstanceEntry, 'failbackTasks'>;
+interface PersistedTask {
+  seq: number;
+  dueSimMs: number;
+  spec: TaskSpec;
+}
+interface PersistedMeta {
+  seed: number;
+  startedAtMs: number;
+  /** The clock and the simulated calendar at the save: simulated time stands still from there until the restart. */
+  savedAtMs: number;
+  savedSimMs: number;
+  timeScale: number;
+  /** The `timeScale` option of the run that saved (a restart with another option takes the option's). */
+  optionTimeScale: number;
+  timeline: TimelineSegment[];
+  streams: {
+    jobIds: number; instanceIds: number; createdServerIds: number; eventIds: number; durations: number; aux: number;
+    faults: { launches: number; events: number };
+  };
+  faultPlan: FaultPlan;
+  faultStalled: string[];
+  launchOverrides: [string, LaunchOutcome][];
+  nextTaskId: number;
+}
+
+/** Real milliseconds between saves of the simulated clock while work is in flight. */
+const CLOCK_SAVE_INTERVAL_MS = 1000;
+
 const LINUX_FULL_STRING = 'Linux version 5.10.210-201.852.amzn2.x86_64 (mockbuild@ip-10-0-1-10) (gcc 7.3.1) #1 SMP';
 const WINDOWS_FULL_STRING = 'Microsoft Windows Server 2019 Datacenter 64-bit';
 const AGENT_VERSION = '4.6.612.0';
@@ -366,12 +476,40 @@ export class DrsSimulator {
   private startedAtMs = 0;
   private stopped = false;
   private readonly runSalt: string;
+  private readonly optionTimeScale: number;
+
+  // Persistence (all unused without a state file).
+  private readonly store: StateStore | undefined;
+  /** Records changed since the last save (`server/<id>`, `job/<id>`, `instance/<id>`, `event/<n>`, `task/<n>`). */
+  private readonly dirty: Set<string> | undefined;
+  /** Source servers changed since the fleet was loaded: the only ones persisted (the others are rebuilt from the fleet). */
+  private touchedServers = new Set<string>();
+  private savedCalls = 0;
+  /** Log items of each job already in the state file. */
+  private savedLogs = new Map<string, number>();
+  private lastMetaSignature = '';
+  private clockSaveDue = false;
+  private clockTimer: NodeJS.Timeout | undefined;
+  private pendingTasks = new Map<number, DurableTask>();
+  private nextTaskId = 1;
+  private eventIndex = new WeakMap<EventLogEntry, number>();
+  private held: { tasks: DurableTask[]; events: EventLogEntry[] } | undefined;
+  private restoredInfo: RestoredStateInfo | undefined;
 
   constructor(options: DrsSimulatorOptions = {}) {
-    this.seed = options.seed ?? DEFAULT_SEED;
+    const store = options.stateFile ? new StateStore(options.stateFile, options.stateFileOptions) : undefined;
+    const loadStarted = performance.now();
+    const loaded = store?.load();
+    const records = store?.register('core', this.statePart());
+    const meta = loaded ? (records?.get('meta') as PersistedMeta | undefined) : undefined;
+    if (loaded && (!meta || !records?.get('fleet'))) throw new StateFileError(options.stateFile ?? '', 'holds no simulator core state');
+    this.store = store;
+    this.dirty = store ? new Set() : undefined;
+    this.seed = meta?.seed ?? options.seed ?? DEFAULT_SEED;
     this.runSalt = options.runSalt ? `:${options.runSalt}` : '';
     if (!Number.isInteger(this.seed)) throw new Error(`DrsSimulator: seed must be an integer, got ${this.seed}`);
     const timeScale = checkTimeScale(options.timeScale ?? DEFAULT_TIME_SCALE);
+    this.optionTimeScale = timeScale;
     const q = { ...DEFAULT_QUOTAS, ...options.quotas };
     this.quotas = Object.fromEntries(Object.entries(q).map(([name, value]) => [name, positiveInteger(name, value)])) as unknown as Quotas;
     this.timings = { ...DEFAULT_LAUNCH_TIMINGS, ...options.launchTimings };
@@ -381,7 +519,7 @@ export class DrsSimulator {
     this.snapshotPolicy = clone(options.snapshotPolicy ?? [...DEFAULT_PIT_POLICY]);
     const policyProblems = pitPolicyProblems(this.snapshotPolicy);
     if (policyProblems.length > 0) throw new Error(`DrsSimulator: ${policyProblems.join('; ')}`);
-    this.fleet = clone(options.fleet ?? demoFleet());
+    this.fleet = clone((records?.get('fleet') as Fleet | undefined) ?? options.fleet ?? demoFleet());
     if (this.fleet.accounts.length === 0) throw new Error('DrsSimulator: the fleet has no account');
     this.clock = options.clock ?? systemClock;
     this.timeline = new SimTimeline(this.clock, timeScale);
@@ -389,7 +527,16 @@ export class DrsSimulator {
     this.defaultPageSize = options.defaultPageSize ?? MAX_PAGE_SIZE;
     this.defaultRegion = options.defaultRegion;
     this.publish = options.publishEvents;
-    this.reset();
+    if (records && meta) this.restoreState(records, meta, options.stateFile ?? '', loadStarted, options.deferResume === true);
+    else this.reset();
+    if (store) {
+      this.clockTimer = setInterval(() => {
+        if (this.pendingTasks.size === 0) return;
+        this.clockSaveDue = true;
+        this.store?.save(false);
+      }, CLOCK_SAVE_INTERVAL_MS);
+      this.clockTimer.unref();
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -401,15 +548,7 @@ export class DrsSimulator {
   reset(): void {
     this.scheduler.cancelAll();
     this.timeline.restart();
-    this.servers = new Map();
-    this.jobsById = new Map();
-    this.instances = new Map();
-    this.calls = [];
-    this.events = [];
-    this.outbox = [];
-    this.launchOverrides = new Map();
-    this.faultTasks = [];
-    this.faultStalled = new Set();
+    this.clearRecords();
     this.jobIds = new IdStream(this.seed, `job${this.runSalt}`, 'drsjob-');
     this.instanceIds = new IdStream(this.seed, `recovery-instance${this.runSalt}`, 'i-');
     this.createdServerIds = new IdStream(this.seed, `source-server-created${this.runSalt}`, 's-');
@@ -419,17 +558,93 @@ export class DrsSimulator {
     this.faultEngine = new FaultEngine(this.seed, this.runSalt);
     this.startedAtMs = this.clock.now();
     this.stopped = false;
-    const fixedIds = new Set(this.fleet.servers.map((s) => s.sourceServerID).filter((id): id is string => !!id));
-    this.fleet.servers.forEach((server, index) => this.addServer(server, index, fixedIds));
-    this.linkExtendedServers();
-    this.checkFleetQuotas();
+    this.buildFleet();
     this.applyFaults(this.fleet.faults ? parseFaultPlan(this.fleet.faults) : {});
+    this.store?.requestCompaction();
+    this.saveState();
   }
 
-  /** Cancels every pending timer; no job progresses and no event is emitted afterwards. */
+  /**
+   * Cancels every pending timer; no job progresses and no event is emitted afterwards. With a
+   * state file, saves first (the steps in flight stay in the file: a restart resumes them).
+   */
   stop(): void {
+    this.saveState();
     this.stopped = true;
     this.scheduler.cancelAll();
+    this.store?.close();
+    if (this.clockTimer) clearInterval(this.clockTimer);
+    this.clockTimer = undefined;
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /** The state file, when the simulator persists its state. */
+  get stateFile(): string | undefined {
+    return this.store?.file;
+  }
+
+  /** Timings of the state file's loads, saves and compactions. */
+  get stateFileStats(): Readonly<StateStoreStats> | undefined {
+    return this.store ? { ...this.store.stats } : undefined;
+  }
+
+  /** Set when this simulator was restored from its state file. */
+  get restored(): RestoredStateInfo | undefined {
+    return this.restoredInfo;
+  }
+
+  /**
+   * Writes what changed to the state file now (fsynced), with the current simulated instant (a
+   * restart resumes simulated time from the last save). No-op without a state file.
+   */
+  saveState(): void {
+    if (!this.store) return;
+    this.clockSaveDue = true;
+    this.store.save();
+  }
+
+  /** Saves within a few tens of milliseconds (progress that a restart can safely redo). */
+  saveStateSoon(): void {
+    this.store?.saveSoon();
+  }
+
+  /** The next save rewrites the whole state file (after a reset of a part). */
+  requestStateCompaction(): void {
+    this.store?.requestCompaction();
+  }
+
+  /**
+   * Adds a part (the HTTP edge: its call log, SSM commands, sessions) to the state file; returns
+   * its restored records (empty on a fresh start), or undefined without a state file.
+   */
+  registerStatePart(name: string, part: StatePart): Map<string, unknown> | undefined {
+    return this.store?.register(name, part);
+  }
+
+  /**
+   * Starts the restored work held by `deferResume`: arms the pending steps (those due while the
+   * process was down run at once, late) and hands over again the events that were handed over but
+   * not confirmed. Returns what it resumed; nothing when nothing is held.
+   */
+  resumeRestoredWork(): { jobs: number; tasks: number; events: number } {
+    const held = this.held;
+    this.held = undefined;
+    if (!held || this.stopped) return { jobs: 0, tasks: 0, events: 0 };
+    let tasks = 0;
+    for (const task of held.tasks) {
+      if (this.pendingTasks.get(task.id) !== task || task.timer) continue;
+      this.arm(task);
+      tasks++;
+    }
+    let events = 0;
+    for (const entry of held.events) {
+      if (entry.status !== 'PENDING') continue;
+      this.handOver(entry);
+      events++;
+    }
+    const jobs = [...this.jobsById.values()].filter((j) => j.wire.status !== 'COMPLETED').length;
+    return { jobs, tasks, events };
   }
 
   setPublishEvents(publish: PublishEvents | undefined): void {
@@ -440,6 +655,400 @@ export class DrsSimulator {
   async flushEvents(): Promise<void> {
     if (this.outbox.length > 0) this.deliver();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+  }
+
+  /** Empties jobs, instances, logs, events, overrides, stalls and steps in flight. */
+  private clearRecords(): void {
+    this.servers = new Map();
+    this.jobsById = new Map();
+    this.instances = new Map();
+    this.calls = [];
+    this.events = [];
+    this.eventIndex = new WeakMap();
+    this.outbox = [];
+    this.launchOverrides = new Map();
+    this.faultTasks = [];
+    this.faultStalled = new Set();
+    this.pendingTasks = new Map();
+    this.held = undefined;
+    this.touchedServers = new Set();
+    this.dirty?.clear();
+    this.savedCalls = 0;
+    this.savedLogs = new Map();
+  }
+
+  /** The fleet's source servers as loaded, as of `startedAtMs` (the same servers after a restart). */
+  private buildFleet(): void {
+    this.servers = new Map();
+    const fixedIds = new Set(this.fleet.servers.map((s) => s.sourceServerID).filter((id): id is string => !!id));
+    this.fleet.servers.forEach((server, index) => this.addServer(server, index, fixedIds));
+    this.linkExtendedServers();
+    this.checkFleetQuotas();
+  }
+
+  /**
+   * Back to the persisted state: the fleet rebuilt as it was loaded, then the persisted records
+   * over it. Simulated time resumes where the last save left it (it stood still while the process
+   * was down); the steps in flight are re-armed for the simulated time they still had to go.
+   */
+  private restoreState(records: Map<string, unknown>, meta: PersistedMeta, file: string, loadStarted: number, deferResume: boolean): void {
+    this.scheduler.cancelAll();
+    this.clearRecords();
+    this.startedAtMs = meta.startedAtMs;
+    const scale = meta.optionTimeScale === this.optionTimeScale ? meta.timeScale : this.optionTimeScale;
+    this.timeline.resume(meta.timeline, meta.savedAtMs, meta.savedSimMs, scale);
+    const streams = meta.streams;
+    this.jobIds = new IdStream(this.seed, `job${this.runSalt}`, 'drsjob-');
+    this.jobIds.restore(streams.jobIds);
+    this.instanceIds = new IdStream(this.seed, `recovery-instance${this.runSalt}`, 'i-');
+    this.instanceIds.restore(streams.instanceIds);
+    this.createdServerIds = new IdStream(this.seed, `source-server-created${this.runSalt}`, 's-');
+    this.createdServerIds.restore(streams.createdServerIds);
+    this.eventIds = SeededRandom.at(streams.eventIds);
+    this.durations = SeededRandom.at(streams.durations);
+    this.aux = SeededRandom.at(streams.aux);
+    this.faultEngine = new FaultEngine(this.seed, this.runSalt, parseFaultPlan(meta.faultPlan));
+    this.faultEngine.restore(streams.faults);
+    this.stopped = false;
+    this.buildFleet();
+    this.launchOverrides = new Map(meta.launchOverrides);
+    this.faultStalled = new Set(meta.faultStalled);
+    this.nextTaskId = meta.nextTaskId;
+
+    const tasks: PersistedTask[] = [];
+    for (const [key, value] of records) {
+      const slash = key.indexOf('/');
+      const kind = slash < 0 ? key : key.slice(0, slash);
+      const id = key.slice(slash + 1);
+      switch (kind) {
+        case 'server': {
+          const { launchActions, ...rest } = value as PersistedServer;
+          this.servers.set(id, { ...rest, launchActions: new Map(launchActions.map((a) => [a.actionId, a])) });
+          this.touchedServers.add(id);
+          break;
+        }
+        case 'job': {
+          const { servers, wire, ...rest } = value as PersistedJob;
+          const existing = this.jobsById.get(id);
+          this.jobsById.set(id, {
+            ...rest,
+            wire: { ...wire, participatingServers: existing?.wire.participatingServers ?? new Array<Job['participatingServers'][number]>(servers) },
+            plans: existing?.plans ?? new Array<ServerPlan>(servers),
+            log: existing?.log ?? [],
+            tasks: [],
+          });
+          break;
+        }
+        case 'jobpart': {
+          const [jobID = '', index = ''] = id.split('/');
+          const job = this.jobsById.get(jobID);
+          const part = value as PersistedJobPart;
+          if (!job) break;
+          job.wire.participatingServers[Number(index)] = part.participant;
+          job.plans[Number(index)] = part.plan;
+          break;
+        }
+        case 'joblog': {
+          const [jobID = '', from = ''] = id.split('/');
+          const job = this.jobsById.get(jobID);
+          if (job) job.log.splice(Number(from), Infinity, ...(value as JobLog[]));
+          break;
+        }
+        case 'instance':
+          this.instances.set(id, { ...(value as PersistedInstance), failbackTasks: [] });
+          break;
+        case 'call':
+          this.calls.push(value as CallLogEntry);
+          break;
+        case 'event':
+          this.events[Number(id)] = value as EventLogEntry;
+          break;
+        case 'task':
+          tasks.push(value as PersistedTask);
+          break;
+        default:
+          break;
+      }
+    }
+    for (const job of this.jobsById.values()) {
+      job.wire.participatingServers = job.wire.participatingServers.filter((p) => p !== undefined);
+      job.plans = job.plans.filter((p) => p !== undefined);
+      this.savedLogs.set(job.wire.jobID, job.log.length);
+    }
+    this.calls.sort((a, b) => a.seq - b.seq);
+    this.savedCalls = this.calls.length;
+    this.events = this.events.filter((e): e is EventLogEntry => e !== undefined);
+    this.events.forEach((entry, index) => this.eventIndex.set(entry, index));
+
+    const held: DurableTask[] = [];
+    for (const persisted of tasks.sort((a, b) => a.seq - b.seq)) {
+      const task: DurableTask = { id: persisted.seq, spec: persisted.spec, dueSimMs: persisted.dueSimMs, timer: undefined };
+      this.pendingTasks.set(task.id, task);
+      this.ownTask(task.spec, this.taskHandle(task.id));
+      held.push(task);
+      this.nextTaskId = Math.max(this.nextTaskId, task.id + 1);
+    }
+    const toRedeliver = this.events.filter((e) => e.status === 'PENDING');
+    this.held = { tasks: held, events: toRedeliver };
+    const jobs = [...this.jobsById.values()];
+    this.restoredInfo = {
+      file,
+      savedAt: toIso(meta.savedAtMs),
+      jobs: jobs.length,
+      activeJobs: jobs.filter((j) => j.wire.status !== 'COMPLETED').length,
+      pendingTasks: held.length,
+      eventsToRedeliver: toRedeliver.length,
+      loadMs: Math.round((performance.now() - loadStarted) * 10) / 10,
+    };
+    // One snapshot of the merged state (and no torn journal line left behind).
+    this.store?.requestCompaction();
+    this.saveState();
+    if (!deferResume) this.resumeRestoredWork();
+  }
+
+  /** The core's records in the state file. */
+  private statePart(): StatePart {
+    return {
+      all: () => this.allRecords(),
+      changes: () => this.changedRecords(),
+    };
+  }
+
+  private allRecords(): [string, unknown][] {
+    this.dirty?.clear();
+    this.savedCalls = this.calls.length;
+    const meta = this.metaRecord();
+    this.lastMetaSignature = metaSignature(meta);
+    this.clockSaveDue = false;
+    const out: [string, unknown][] = [['meta', meta], ['fleet', this.fleet]];
+    for (const [id, server] of this.servers) if (this.touchedServers.has(id)) out.push([`server/${id}`, this.serverRecord(server)]);
+    for (const [id, job] of this.jobsById) {
+      out.push([`job/${id}`, this.jobRecord(job)]);
+      job.plans.forEach((_, index) => out.push([`jobpart/${id}/${index}`, this.jobPartRecord(job, index)]));
+      out.push([`joblog/${id}/0`, job.log]);
+      this.savedLogs.set(id, job.log.length);
+    }
+    for (const [id, instance] of this.instances) out.push([`instance/${id}`, this.instanceRecord(instance)]);
+    for (const call of this.calls) out.push([`call/${call.seq}`, call]);
+    this.events.forEach((entry, index) => out.push([`event/${index}`, entry]));
+    for (const task of this.pendingTasks.values()) out.push([`task/${task.id}`, this.taskRecord(task)]);
+    return out;
+  }
+
+  private changedRecords(): StateChanges {
+    const upserts: [string, unknown][] = [];
+    const deletes: string[] = [];
+    for (const key of this.dirty ?? []) {
+      const value = this.recordOf(key);
+      if (value === undefined) deletes.push(key);
+      else upserts.push([key, value]);
+    }
+    this.dirty?.clear();
+    for (const [id, job] of this.jobsById) {
+      const saved = this.savedLogs.get(id) ?? 0;
+      if (job.log.length <= saved) continue;
+      upserts.push([`joblog/${id}/${saved}`, job.log.slice(saved)]);
+      this.savedLogs.set(id, job.log.length);
+    }
+    for (let i = this.savedCalls; i < this.calls.length; i++) {
+      const call = this.calls[i];
+      if (call) upserts.push([`call/${call.seq}`, call]);
+    }
+    this.savedCalls = this.calls.length;
+    const meta = this.metaRecord();
+    const signature = metaSignature(meta);
+    if (upserts.length > 0 || deletes.length > 0 || signature !== this.lastMetaSignature || this.clockSaveDue) {
+      upserts.unshift(['meta', meta]);
+      this.lastMetaSignature = signature;
+      this.clockSaveDue = false;
+    }
+    return { upserts, deletes };
+  }
+
+  private recordOf(key: string): unknown {
+    const slash = key.indexOf('/');
+    const kind = key.slice(0, slash);
+    const id = key.slice(slash + 1);
+    switch (kind) {
+      case 'server': {
+        const server = this.servers.get(id);
+        return server ? this.serverRecord(server) : undefined;
+      }
+      case 'job': {
+        const job = this.jobsById.get(id);
+        return job ? this.jobRecord(job) : undefined;
+      }
+      case 'jobpart': {
+        const [jobID = '', index = ''] = id.split('/');
+        const job = this.jobsById.get(jobID);
+        return job ? this.jobPartRecord(job, Number(index)) : undefined;
+      }
+      case 'instance': {
+        const instance = this.instances.get(id);
+        return instance ? this.instanceRecord(instance) : undefined;
+      }
+      case 'event':
+        return this.events[Number(id)];
+      case 'task': {
+        const task = this.pendingTasks.get(Number(id));
+        return task ? this.taskRecord(task) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private metaRecord(): PersistedMeta {
+    return {
+      seed: this.seed,
+      startedAtMs: this.startedAtMs,
+      savedAtMs: this.clock.now(),
+      savedSimMs: this.timeline.simNow(),
+      timeScale: this.timeline.scale,
+      optionTimeScale: this.optionTimeScale,
+      timeline: this.timeline.exportSegments(),
+      streams: {
+        jobIds: this.jobIds.position,
+        instanceIds: this.instanceIds.position,
+        createdServerIds: this.createdServerIds.position,
+        eventIds: this.eventIds.position,
+        durations: this.durations.position,
+        aux: this.aux.position,
+        faults: this.faultEngine.positions,
+      },
+      faultPlan: this.faultEngine.plan,
+      faultStalled: [...this.faultStalled],
+      launchOverrides: [...this.launchOverrides],
+      nextTaskId: this.nextTaskId,
+    };
+  }
+
+  private serverRecord(server: ServerEntry): PersistedServer {
+    const { launchActions, ...rest } = server;
+    return { ...rest, launchActions: [...launchActions.values()] };
+  }
+
+  private jobRecord(job: JobEntry): PersistedJob {
+    const { participatingServers, ...wire } = job.wire;
+    return { accountId: job.accountId, region: job.region, isDrill: job.isDrill, createdAtMs: job.createdAtMs, wire, servers: participatingServers.length };
+  }
+
+  private jobPartRecord(job: JobEntry, index: number): PersistedJobPart | undefined {
+    const participant = job.wire.participatingServers[index];
+    const plan = job.plans[index];
+    return participant && plan ? { participant, plan } : undefined;
+  }
+
+  private instanceRecord(instance: InstanceEntry): PersistedInstance {
+    const { failbackTasks: _tasks, ...rest } = instance;
+    return rest;
+  }
+
+  private taskRecord(task: DurableTask): PersistedTask {
+    return { seq: task.id, dueSimMs: task.dueSimMs, spec: task.spec };
+  }
+
+  private markServer(server: ServerEntry): void {
+    if (!this.dirty) return;
+    const id = server.wire.sourceServerID;
+    this.touchedServers.add(id);
+    this.dirty.add(`server/${id}`);
+  }
+
+  private markInstance(instance: InstanceEntry): void {
+    this.dirty?.add(`instance/${instance.wire.recoveryInstanceID}`);
+  }
+
+  private markEvent(entry: EventLogEntry): void {
+    const index = this.eventIndex.get(entry);
+    if (index !== undefined) this.dirty?.add(`event/${index}`);
+  }
+
+  /** A job changed, and with it (when given) one participating server and its instances; without a plan, all of them. */
+  private markJob(job: JobEntry, plan?: ServerPlan): void {
+    if (!this.dirty) return;
+    this.dirty.add(`job/${job.wire.jobID}`);
+    for (const p of plan ? [plan] : job.plans) {
+      this.dirty.add(`jobpart/${job.wire.jobID}/${p.index}`);
+      const server = this.servers.get(p.sourceServerID);
+      if (server) this.markServer(server);
+      if (p.recoveryInstanceID) this.dirty.add(`instance/${p.recoveryInstanceID}`);
+      const participant = job.wire.participatingServers[p.index];
+      if (participant?.recoveryInstanceID) this.dirty.add(`instance/${participant.recoveryInstanceID}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- steps in flight (durable tasks)
+
+  /** Schedules a named step `simDelayMs` simulated milliseconds from now. */
+  private defer(simDelayMs: number, spec: TaskSpec): TaskHandle {
+    const task: DurableTask = { id: this.nextTaskId++, spec, dueSimMs: this.timeline.simNow() + Math.max(0, simDelayMs), timer: undefined };
+    this.pendingTasks.set(task.id, task);
+    this.dirty?.add(`task/${task.id}`);
+    this.arm(task);
+    return this.taskHandle(task.id);
+  }
+
+  private arm(task: DurableTask): void {
+    task.timer = this.scheduler.scheduleAt(task.dueSimMs, () => this.fire(task));
+  }
+
+  private taskHandle(id: number): TaskHandle {
+    return {
+      cancel: () => {
+        const task = this.pendingTasks.get(id);
+        if (!task) return;
+        task.timer?.cancel();
+        this.pendingTasks.delete(id);
+        this.dirty?.add(`task/${id}`);
+      },
+    };
+  }
+
+  /** Gives a restored step's handle to whoever cancels it (its job, its instance's failback, the fault plan). */
+  private ownTask(spec: TaskSpec, handle: TaskHandle): void {
+    if ('jobID' in spec) this.jobsById.get(spec.jobID)?.tasks.push(handle);
+    else if (spec.kind === 'failbackReady') this.instances.get(spec.instanceID)?.failbackTasks.push(handle);
+    else if (spec.kind === 'stallBegin' || spec.kind === 'stallEnd') this.faultTasks.push(handle);
+  }
+
+  private fire(task: DurableTask): void {
+    if (this.stopped || this.pendingTasks.get(task.id) !== task) return;
+    this.pendingTasks.delete(task.id);
+    this.dirty?.add(`task/${task.id}`);
+    this.runTask(task.spec);
+    // Progress: a restart that lost it runs the step again, with the same draws (the streams are saved with it).
+    this.saveStateSoon();
+  }
+
+  private runTask(spec: TaskSpec): void {
+    switch (spec.kind) {
+      case 'handOver': {
+        const entry = this.events[spec.event];
+        if (entry) this.handOver(entry);
+        return;
+      }
+      case 'stallBegin':
+        return this.beginStall(spec.sourceServerID);
+      case 'stallEnd':
+        return this.endStall(spec.sourceServerID);
+      case 'failbackReady':
+        return this.failbackReady(spec.instanceID, spec.reversedServerID);
+      case 'jobStart': {
+        const job = this.jobsById.get(spec.jobID);
+        if (!job) return;
+        this.startJob(job);
+        this.markJob(job);
+        return;
+      }
+      default: {
+        const job = this.jobsById.get(spec.jobID);
+        const plan = job?.plans.find((p) => p.index === spec.index);
+        if (!job || !plan) return;
+        this.runJobStep(job, plan, spec);
+        this.markJob(job, plan);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- time
@@ -456,6 +1065,7 @@ export class DrsSimulator {
    */
   setTimeScale(scale: number): void {
     this.scheduler.rescale(checkTimeScale(scale));
+    this.saveState();
   }
 
   /** The current instant on the simulated calendar (ms since the epoch). */
@@ -473,6 +1083,7 @@ export class DrsSimulator {
    */
   setFaults(plan: FaultPlan): void {
     this.applyFaults(parseFaultPlan(plan));
+    this.saveState();
   }
 
   /** The fault plan in force (a copy). */
@@ -531,6 +1142,7 @@ export class DrsSimulator {
     if (!this.servers.has(sourceServerID)) throw new Error(`Unknown source server ${sourceServerID}`);
     if (outcome) this.launchOverrides.set(sourceServerID, outcome);
     else this.launchOverrides.delete(sourceServerID);
+    this.saveState();
   }
 
   /**
@@ -548,6 +1160,7 @@ export class DrsSimulator {
     this.faultStalled.delete(sourceServerID);
     delete server.stalledFrom;
     this.changeReplication(server, state);
+    this.saveState();
   }
 
   /**
@@ -561,6 +1174,7 @@ export class DrsSimulator {
     if (!instance || instance.deleted) throw new Error(`Unknown recovery instance ${recoveryInstanceID}`);
     this.checkFailbackStartable(instance);
     this.beginFailbackReplication(instance, `fbc-${this.aux.hex(17)}`);
+    this.saveState();
   }
 
   // ---------------------------------------------------------------- the API
@@ -584,8 +1198,21 @@ export class DrsSimulator {
     return ctx;
   }
 
-  /** Runs an operation by name on a raw (JSON) input, as the HTTP layer does, and logs the call. */
-  async invoke(operation: string, caller: CallerHints, input: unknown): Promise<InvokeResult> {
+  /**
+   * Runs an operation by name on a raw (JSON) input, as the HTTP layer does, and logs the call.
+   * With a state file, a mutating operation is saved (fsynced) before this resolves, unless
+   * `deferSave` (the HTTP edge saves itself, once its own log has the call, before it answers).
+   */
+  async invoke(operation: string, caller: CallerHints, input: unknown, options: { deferSave?: boolean } = {}): Promise<InvokeResult> {
+    const result = this.run(operation, caller, input);
+    if (!options.deferSave) {
+      if (isReadOnlyOperation(operation)) this.saveStateSoon();
+      else this.saveState();
+    }
+    return result;
+  }
+
+  private run(operation: string, caller: CallerHints, input: unknown): InvokeResult {
     const definition = findOperation(operation);
     let ctx: CallerContext | undefined;
     try {
@@ -615,6 +1242,7 @@ export class DrsSimulator {
       ctx = this.fallbackContext(caller);
     }
     this.logCall(operation, ctx, input, result);
+    this.saveStateSoon();
     return result;
   }
 
@@ -709,6 +1337,7 @@ export class DrsSimulator {
       participatingServers: ids.map((sourceServerID) => ({ sourceServerID, launchStatus: 'PENDING' })),
     });
     servers.forEach((server, index) => {
+      this.markServer(server);
       server.wire.lastLaunchResult = 'PENDING';
       server.wire.lifeCycle.lastLaunch = {
         initiated: { apiCallDateTime: job.wire.creationDateTime, jobID: job.wire.jobID, type: isDrill ? 'DRILL' : 'RECOVERY' },
@@ -770,6 +1399,7 @@ export class DrsSimulator {
 
   updateLaunchConfiguration(ctx: CallerContext, input: UpdateLaunchConfigurationInput): LaunchConfiguration {
     const server = this.ownServer(ctx, input.sourceServerID);
+    this.markServer(server);
     const config = server.launchConfig;
     if (input.name !== undefined) config.name = input.name;
     if (input.launchDisposition !== undefined) config.launchDisposition = input.launchDisposition;
@@ -804,6 +1434,7 @@ export class DrsSimulator {
       category: input.category,
     };
     server.launchActions.set(action.actionId, action);
+    this.markServer(server);
     return { resourceId: input.resourceId, ...clone(action) };
   }
 
@@ -818,6 +1449,7 @@ export class DrsSimulator {
   deleteLaunchAction(ctx: CallerContext, resourceId: string, actionId: string): void {
     const server = this.launchActionResource(ctx, resourceId);
     if (!server.launchActions.delete(actionId)) throw notFound(`Launch action ${actionId} not found on ${resourceId}`, 'LAUNCH_ACTION', actionId);
+    this.markServer(server);
   }
 
   /** Launches the failback of recovery instances in FAILBACK_READY_FOR_LAUNCH: a LAUNCH job initiated by FAILBACK. */
@@ -847,6 +1479,7 @@ export class DrsSimulator {
       const faults = server ? this.faultEngine.launch(this.selectable(server)) : { fail: false, slowFactor: 1 };
       const failback = instance.wire.failback ?? (instance.wire.failback = {});
       failback.failbackJobID = job.wire.jobID;
+      this.markInstance(instance);
       job.plans.push({
         index,
         sourceServerID: instance.wire.sourceServerID,
@@ -886,6 +1519,7 @@ export class DrsSimulator {
     }
     this.changeReplication(reversed, 'INITIAL_SYNC');
     original.wire.reversedDirectionSourceServerArn = reversed.wire.arn;
+    this.markServer(original);
     this.beginFailbackReplication(instance, undefined, reversed);
     return { reversedDirectionSourceServerArn: reversed.wire.arn };
   }
@@ -894,6 +1528,7 @@ export class DrsSimulator {
   stopFailback(ctx: CallerContext, recoveryInstanceID: string): void {
     const instance = this.ownInstance(ctx, recoveryInstanceID);
     this.cancelFailbackTasks(instance);
+    this.markInstance(instance);
     const failback = instance.wire.failback ?? (instance.wire.failback = {});
     const replicating = instance.wire.dataReplicationInfo?.dataReplicationState;
     if (replicating !== undefined && replicating !== 'NOT_STARTED' && replicating !== 'DISCONNECTED') {
@@ -911,6 +1546,7 @@ export class DrsSimulator {
     const instance = this.ownInstance(ctx, recoveryInstanceID);
     if (this.activeJobWithInstance(recoveryInstanceID)) throw conflict(`Recovery instance ${recoveryInstanceID} is busy in an active job`, 'RECOVERY_INSTANCE', recoveryInstanceID);
     this.cancelFailbackTasks(instance);
+    this.markInstance(instance);
     instance.wire.dataReplicationInfo = recoveryReplicationInfo('DISCONNECTED', instance.disk, instance.region);
     const state = instance.wire.failback?.state;
     if (state === 'FAILBACK_IN_PROGRESS' || state === 'FAILBACK_READY_FOR_LAUNCH') this.setFailbackState(instance, 'FAILBACK_NOT_STARTED');
@@ -961,30 +1597,33 @@ export class DrsSimulator {
     const entry = this.newEntry({
       id, accountId: ctx.accountId, region: ctx.region, os: staging.os, hostname: staging.hostname, ssm: staging.ssm,
       tags: input.tags ?? {}, properties: clone(staging.wire.sourceProperties), disk: staging.disk, privateIp: staging.privateIp,
-      addedMs: now, state: 'CONTINUOUS',
+      addedMs: now, state: 'CONTINUOUS', at: this.nowAt(),
     });
     entry.extendsServerId = staging.wire.sourceServerID;
     entry.wire.stagingArea = { status: 'EXTENDED', stagingAccountID: arn.accountId, stagingSourceServerArn: staging.wire.arn };
     this.servers.set(id, entry);
+    this.markServer(entry);
     return this.viewServer(entry);
   }
 
   listTagsForResource(ctx: CallerContext, resourceArn: string): TagsMap {
-    return { ...this.taggable(ctx, resourceArn) };
+    return { ...this.taggable(ctx, resourceArn).tags };
   }
 
   tagResource(ctx: CallerContext, resourceArn: string, tags: TagsMap): void {
     const target = this.taggable(ctx, resourceArn);
-    const merged = { ...target, ...tags };
+    const merged = { ...target.tags, ...tags };
     if (Object.keys(merged).length > 50) {
       throw validationError([{ name: 'tags', message: `A resource can have at most 50 tags; ${resourceArn} would have ${Object.keys(merged).length}` }]);
     }
-    Object.assign(target, tags);
+    Object.assign(target.tags, tags);
+    target.touch();
   }
 
   untagResource(ctx: CallerContext, resourceArn: string, tagKeys: string[]): void {
     const target = this.taggable(ctx, resourceArn);
-    for (const key of tagKeys) delete target[key];
+    for (const key of tagKeys) delete target.tags[key];
+    target.touch();
   }
 
   // ---------------------------------------------------------------- internals: lookups and quotas
@@ -1138,6 +1777,8 @@ export class DrsSimulator {
       disk,
       privateIp: ip,
       addedMs: added,
+      // As of the start (also when rebuilt after a restart): the same server, to the timestamp.
+      at: { realMs: this.startedAtMs, simMs: this.startedAtMs },
       state: server.replicationState ?? 'CONTINUOUS',
       launchOutcome: server.launchOutcome,
       properties: {
@@ -1186,8 +1827,10 @@ export class DrsSimulator {
     id: string; accountId: string; region: string; os: OperatingSystem; hostname: string; ssm: FleetSsmScript | undefined;
     tags: TagsMap; disk: DiskFacts; privateIp: string; addedMs: number; state: DataReplicationState;
     properties: SourceServer['sourceProperties']; launchOutcome?: LaunchOutcome | undefined; launchTemplateId?: string;
+    /** The instant the server is added, on the clock and on the simulated calendar. */
+    at: { realMs: number; simMs: number };
   }): ServerEntry {
-    const simNow = this.timeline.simNow();
+    const simNow = spec.at.simMs;
     const firstByte = spec.addedMs + 600_000;
     const history: ReplicationHistory = { sinceSimMs: Math.min(firstByte, simNow), gaps: [] };
     if (spec.state === 'INITIATING' || spec.state === 'INITIAL_SYNC') history.sinceSimMs = simNow;
@@ -1197,11 +1840,11 @@ export class DrsSimulator {
       arn: sourceServerArn(spec.region, spec.accountId, spec.id),
       tags: { ...spec.tags },
       lastLaunchResult: 'NOT_STARTED',
-      dataReplicationInfo: replicationInfo(spec.state, spec.disk, spec.region, this.clock.now()),
+      dataReplicationInfo: replicationInfo(spec.state, spec.disk, spec.region, spec.at.realMs),
       lifeCycle: {
         addedToServiceDateTime: toIso(spec.addedMs),
         firstByteDateTime: toIso(firstByte),
-        elapsedReplicationDuration: isoDuration(Math.max(0, this.clock.now() - firstByte)),
+        elapsedReplicationDuration: isoDuration(Math.max(0, spec.at.realMs - firstByte)),
         lastSeenByServiceDateTime: toIso(Math.max(spec.addedMs, this.startedAtMs)),
       },
       sourceProperties: spec.properties,
@@ -1235,7 +1878,12 @@ export class DrsSimulator {
     return this.replicationSource(server).wire.dataReplicationInfo.dataReplicationState;
   }
 
+  private nowAt(): { realMs: number; simMs: number } {
+    return { realMs: this.clock.now(), simMs: this.timeline.simNow() };
+  }
+
   private changeReplication(server: ServerEntry, state: DataReplicationState): void {
+    this.markServer(server);
     const previous = server.wire.dataReplicationInfo.dataReplicationState;
     server.wire.dataReplicationInfo = replicationInfo(state, server.disk, server.region, this.clock.now());
     recordReplication(server.history, takesSnapshots(state), this.timeline.simNow());
@@ -1280,14 +1928,16 @@ export class DrsSimulator {
     const reversed = this.newEntry({
       id, accountId: origin.accountId, region: origin.region, os: instance.os, hostname: instance.hostname ?? original.hostname,
       ssm: instance.ssm, tags: { ...original.wire.tags }, disk: instance.disk, privateIp: instance.privateIp,
-      addedMs: this.clock.now(), state: 'INITIAL_SYNC', properties,
+      addedMs: this.clock.now(), state: 'INITIAL_SYNC', properties, at: this.nowAt(),
     });
     reversed.wire.replicationDirection = 'FAILBACK';
     reversed.wire.reversedDirectionSourceServerArn = original.wire.arn;
     reversed.wire.sourceCloudProperties = { originAccountID: instance.accountId, originRegion: instance.region, originAvailabilityZone: `${instance.region}a` };
     reversed.origin = { accountId: instance.accountId, region: instance.region };
     this.servers.set(id, reversed);
+    this.markServer(reversed);
     instance.reversedServerId = id;
+    this.markInstance(instance);
     return reversed;
   }
 
@@ -1310,9 +1960,9 @@ export class DrsSimulator {
       for (const server of candidates) {
         if (!selects(rule, this.selectable(server))) continue;
         const id = server.wire.sourceServerID;
-        if (after > 0) this.faultTasks.push(this.scheduler.schedule(after, () => this.beginStall(id)));
+        if (after > 0) this.faultTasks.push(this.defer(after, { kind: 'stallBegin', sourceServerID: id }));
         else this.beginStall(id);
-        if (rule.durationSeconds !== undefined) this.faultTasks.push(this.scheduler.schedule(after + rule.durationSeconds * 1000, () => this.endStall(id)));
+        if (rule.durationSeconds !== undefined) this.faultTasks.push(this.defer(after + rule.durationSeconds * 1000, { kind: 'stallEnd', sourceServerID: id }));
       }
     }
   }
@@ -1332,6 +1982,7 @@ export class DrsSimulator {
     if (!server || !this.faultStalled.delete(id) || this.stopped) return;
     const back = server.stalledFrom ?? 'CONTINUOUS';
     delete server.stalledFrom;
+    this.markServer(server);
     if (server.wire.dataReplicationInfo.dataReplicationState === 'STALLED') this.changeReplication(server, back);
   }
 
@@ -1360,21 +2011,80 @@ export class DrsSimulator {
       },
     };
     this.jobsById.set(jobID, job);
+    this.dirty?.add(`job/${jobID}`);
     return job;
   }
 
   private scheduleStart(job: JobEntry): void {
-    job.tasks.push(this.scheduler.schedule(this.timings.pendingMs, () => this.startJob(job)));
+    this.markJob(job); // its servers and plans are known now
+    job.tasks.push(this.defer(this.timings.pendingMs, { kind: 'jobStart', jobID: job.wire.jobID }));
   }
 
-  private after(job: JobEntry, simMs: number, run: () => void): void {
-    job.tasks.push(this.scheduler.schedule(Math.max(0, Math.round(simMs)), () => {
-      if (!this.stopped) run();
-    }));
+  /** The next step of a server of a job, `simMs` simulated milliseconds from now. */
+  private after(job: JobEntry, simMs: number, spec: JobStepSpec): void {
+    job.tasks.push(this.defer(Math.max(0, Math.round(simMs)), spec));
   }
 
   private log(job: JobEntry, event: JobLogEvent, eventData?: JobLogEventData): void {
     job.log.push({ logDateTime: toIso(this.clock.now()), event, ...(eventData ? { eventData } : {}) });
+  }
+
+  /** Runs a step of one server of a job (see TaskSpec). */
+  private runJobStep(job: JobEntry, plan: ServerPlan, spec: JobStepSpec): void {
+    const jobID = job.wire.jobID;
+    const index = plan.index;
+    const sourceServerID = plan.sourceServerID;
+    switch (spec.kind) {
+      case 'snapshotDone': {
+        const server = this.servers.get(sourceServerID);
+        if (!server) return this.finishServer(job, plan, false);
+        if (spec.logEnd) this.log(job, 'SNAPSHOT_END', { sourceServerID });
+        return this.beginConversion(job, plan);
+      }
+      case 'snapshotFail':
+        this.log(job, 'SNAPSHOT_FAIL', { sourceServerID, rawError: `Source server ${sourceServerID} is not in continuous data replication (${spec.state}): no point-in-time snapshot could be taken` });
+        return this.finishServer(job, plan, false);
+      case 'conversionEnd': {
+        this.log(job, 'CONVERSION_END', { sourceServerID, conversionServerID: spec.conversionServerID });
+        const server = this.servers.get(sourceServerID);
+        if (!server) return this.finishServer(job, plan, false);
+        return this.beginEc2Launch(job, plan, server);
+      }
+      case 'launchEnd':
+        return this.endEc2Launch(job, plan, spec.instanceID, spec.failure);
+      case 'agentTimeout': {
+        const status = this.actionsStatus(job, plan);
+        status.runs = spec.actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'FAILED', failureReason: 'SSM agent was not discovered on the recovery instance' }));
+        return this.finishActions(job, plan);
+      }
+      case 'agentDiscovered': {
+        const status = this.actionsStatus(job, plan);
+        status.ssmAgentDiscoveryDatetime = toIso(this.clock.now());
+        status.runs = spec.actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'IN_PROGRESS' }));
+        return this.after(job, this.timings.launchActionMs, { kind: 'actionEnd', jobID, index, run: 0, outcome: spec.outcome });
+      }
+      case 'actionEnd': {
+        const status = this.actionsStatus(job, plan);
+        const run = status.runs[spec.run];
+        if (run) {
+          run.status = spec.outcome === 'Success' ? 'SUCCEEDED' : 'FAILED';
+          if (spec.outcome !== 'Success') run.failureReason = `SSM document ${run.action.actionCode} ended ${spec.outcome}`;
+        }
+        if (spec.run + 1 < status.runs.length) return this.after(job, this.timings.launchActionMs, { ...spec, run: spec.run + 1 });
+        return this.finishActions(job, plan);
+      }
+      case 'cleanupEnd':
+        return this.endTermination(job, plan);
+      case 'failbackConversionEnd': {
+        const data = { sourceServerID };
+        this.log(job, 'CONVERSION_END', data);
+        this.log(job, 'LAUNCH_START', data);
+        return this.after(job, plan.spanMs * (1 - CONVERSION_SHARE), { kind: 'failbackLaunchEnd', jobID, index });
+      }
+      case 'failbackLaunchEnd':
+        if (plan.failure) this.log(job, 'LAUNCH_FAILED', { sourceServerID, rawError: plan.failure });
+        return this.finishServer(job, plan, !plan.failure);
+    }
   }
 
   private startJob(job: JobEntry): void {
@@ -1399,60 +2109,59 @@ export class DrsSimulator {
     if (lastLaunch?.initiated?.jobID === job.wire.jobID) lastLaunch.status = 'IN_PROGRESS';
     const data = { sourceServerID: plan.sourceServerID };
     const span = plan.spanMs;
+    const step = { jobID: job.wire.jobID, index: plan.index };
     if (plan.snapshot) {
       this.log(job, 'USING_PREVIOUS_SNAPSHOT', data);
-      this.after(job, span * SNAPSHOT_SHARE, () => this.beginConversion(job, plan, server));
+      this.after(job, span * SNAPSHOT_SHARE, { kind: 'snapshotDone', ...step, logEnd: false });
       return;
     }
     this.log(job, 'SNAPSHOT_START', data);
     if (this.replicationStateOf(server) !== 'CONTINUOUS') {
       const state = this.replicationStateOf(server) ?? 'unknown';
-      this.after(job, Math.max(this.timings.notReplicatingFailureMs - this.timings.pendingMs, 1), () => {
-        this.log(job, 'SNAPSHOT_FAIL', { ...data, rawError: `Source server ${plan.sourceServerID} is not in continuous data replication (${state}): no point-in-time snapshot could be taken` });
-        this.finishServer(job, plan, false);
-      });
+      this.after(job, Math.max(this.timings.notReplicatingFailureMs - this.timings.pendingMs, 1), { kind: 'snapshotFail', ...step, state });
       return;
     }
-    this.after(job, span * SNAPSHOT_SHARE, () => {
-      this.log(job, 'SNAPSHOT_END', data);
-      this.beginConversion(job, plan, server);
-    });
+    this.after(job, span * SNAPSHOT_SHARE, { kind: 'snapshotDone', ...step, logEnd: true });
   }
 
-  private beginConversion(job: JobEntry, plan: ServerPlan, server: ServerEntry): void {
+  private beginConversion(job: JobEntry, plan: ServerPlan): void {
     const conversionServerID = `i-${this.aux.hex(17)}`;
-    const data = { sourceServerID: plan.sourceServerID, conversionServerID };
-    this.log(job, 'CONVERSION_START', data);
-    this.after(job, plan.spanMs * CONVERSION_SHARE, () => {
-      this.log(job, 'CONVERSION_END', data);
-      this.beginEc2Launch(job, plan, server);
-    });
+    this.log(job, 'CONVERSION_START', { sourceServerID: plan.sourceServerID, conversionServerID });
+    this.after(job, plan.spanMs * CONVERSION_SHARE, { kind: 'conversionEnd', jobID: job.wire.jobID, index: plan.index, conversionServerID });
   }
 
   private beginEc2Launch(job: JobEntry, plan: ServerPlan, server: ServerEntry): void {
     const into = server.launchConfig.launchIntoInstanceProperties?.launchIntoEC2InstanceID;
     const intoBusy = into !== undefined && [...this.instances.values()].some((i) => !i.deleted && i.wire.ec2InstanceID === into && i.wire.ec2InstanceState !== 'TERMINATED');
     const id = into && !intoBusy ? into : this.instanceIds.next((candidate) => this.instances.has(candidate));
-    const instance = this.createInstance(job, server, plan, id);
+    this.createInstance(job, server, plan, id);
     this.log(job, 'LAUNCH_START', { sourceServerID: plan.sourceServerID, targetInstanceID: id });
     const failure = intoBusy ? `EC2 instance ${into} to launch into is used by another recovery instance` : plan.failure;
-    this.after(job, plan.spanMs * (1 - SNAPSHOT_SHARE - CONVERSION_SHARE), () => {
-      if (failure) {
-        this.log(job, 'LAUNCH_FAILED', { sourceServerID: plan.sourceServerID, targetInstanceID: id, rawError: failure });
-        instance.wire.ec2InstanceState = 'TERMINATED';
-        instance.deleted = true;
-        this.finishServer(job, plan, false);
-        return;
-      }
-      const running = server.launchConfig.launchDisposition === 'STARTED';
-      instance.wire.ec2InstanceState = running ? 'RUNNING' : 'STOPPED';
-      if (running) instance.runningSinceMs = this.clock.now();
-      instance.wire.recoveryInstanceProperties.lastUpdatedDateTime = toIso(this.clock.now());
-      const participant = job.wire.participatingServers[plan.index];
-      if (participant) participant.recoveryInstanceID = id;
-      server.wire.recoveryInstanceId = id;
-      this.runPostLaunchActions(job, plan, server, instance);
+    this.after(job, plan.spanMs * (1 - SNAPSHOT_SHARE - CONVERSION_SHARE), {
+      kind: 'launchEnd', jobID: job.wire.jobID, index: plan.index, instanceID: id, ...(failure ? { failure } : {}),
     });
+  }
+
+  private endEc2Launch(job: JobEntry, plan: ServerPlan, id: string, failure: string | undefined): void {
+    const instance = this.instances.get(id);
+    const server = this.servers.get(plan.sourceServerID);
+    if (!instance || !server) return this.finishServer(job, plan, false);
+    this.markInstance(instance);
+    if (failure) {
+      this.log(job, 'LAUNCH_FAILED', { sourceServerID: plan.sourceServerID, targetInstanceID: id, rawError: failure });
+      instance.wire.ec2InstanceState = 'TERMINATED';
+      instance.deleted = true;
+      this.finishServer(job, plan, false);
+      return;
+    }
+    const running = server.launchConfig.launchDisposition === 'STARTED';
+    instance.wire.ec2InstanceState = running ? 'RUNNING' : 'STOPPED';
+    if (running) instance.runningSinceMs = this.clock.now();
+    instance.wire.recoveryInstanceProperties.lastUpdatedDateTime = toIso(this.clock.now());
+    const participant = job.wire.participatingServers[plan.index];
+    if (participant) participant.recoveryInstanceID = id;
+    server.wire.recoveryInstanceId = id;
+    this.runPostLaunchActions(job, plan, server, instance);
   }
 
   /** Post-launch actions (SSM documents) once the SSM agent is discovered; a failed non-optional action fails the launch. */
@@ -1460,67 +2169,60 @@ export class DrsSimulator {
     const actions = server.launchConfig.postLaunchEnabled ? sortLaunchActions(server.launchActions.values()).filter((a) => a.active) : [];
     const participant = job.wire.participatingServers[plan.index];
     if (actions.length === 0 || !participant || instance.wire.ec2InstanceState !== 'RUNNING') return this.finishServer(job, plan, true);
-    const status: LaunchActionsStatus = { runs: [] };
-    participant.launchActionsStatus = status;
+    participant.launchActionsStatus = { runs: [] };
     const script = server.ssm ?? {};
-    const finish = () => this.finishServer(job, plan, !status.runs.some((r) => r.status === 'FAILED' && !r.action.optional));
+    const step = { jobID: job.wire.jobID, index: plan.index, actions: clone(actions) };
     if (script.agentOnline === false) {
-      this.after(job, this.timings.ssmAgentTimeoutMs, () => {
-        status.runs = actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'FAILED', failureReason: 'SSM agent was not discovered on the recovery instance' }));
-        finish();
-      });
+      this.after(job, this.timings.ssmAgentTimeoutMs, { kind: 'agentTimeout', ...step });
       return;
     }
     const agentMs = script.agentDelaySeconds !== undefined ? script.agentDelaySeconds * 1000 : this.timings.ssmAgentMs;
-    this.after(job, agentMs, () => {
-      status.ssmAgentDiscoveryDatetime = toIso(this.clock.now());
-      status.runs = actions.map((action) => ({ action: clone(action), runId: this.aux.uuid(), status: 'IN_PROGRESS' }));
-      const outcome = script.commandStatus ?? 'Success';
-      const runNext = (i: number) => this.after(job, this.timings.launchActionMs, () => {
-        const run = status.runs[i];
-        if (run) {
-          run.status = outcome === 'Success' ? 'SUCCEEDED' : 'FAILED';
-          if (outcome !== 'Success') run.failureReason = `SSM document ${run.action.actionCode} ended ${outcome}`;
-        }
-        if (i + 1 < status.runs.length) runNext(i + 1);
-        else finish();
-      });
-      runNext(0);
-    });
+    this.after(job, agentMs, { kind: 'agentDiscovered', ...step, outcome: script.commandStatus ?? 'Success' });
+  }
+
+  /** The post-launch actions' status of a server of a job. */
+  private actionsStatus(job: JobEntry, plan: ServerPlan): LaunchActionsStatus {
+    const participant = job.wire.participatingServers[plan.index];
+    if (!participant) return { runs: [] };
+    return participant.launchActionsStatus ?? (participant.launchActionsStatus = { runs: [] });
+  }
+
+  private finishActions(job: JobEntry, plan: ServerPlan): void {
+    const status = this.actionsStatus(job, plan);
+    this.finishServer(job, plan, !status.runs.some((r) => r.status === 'FAILED' && !r.action.optional));
   }
 
   private beginTermination(job: JobEntry, plan: ServerPlan): void {
     const instance = plan.recoveryInstanceID ? this.instances.get(plan.recoveryInstanceID) : undefined;
     this.log(job, 'CLEANUP_START', { sourceServerID: plan.sourceServerID, ...(instance ? { targetInstanceID: instance.wire.ec2InstanceID } : {}) });
-    if (instance) instance.wire.ec2InstanceState = 'SHUTTING-DOWN';
-    this.after(job, plan.spanMs, () => {
-      this.log(job, 'CLEANUP_END', { sourceServerID: plan.sourceServerID, ...(instance ? { targetInstanceID: instance.wire.ec2InstanceID } : {}) });
-      if (instance) {
-        instance.wire.ec2InstanceState = 'TERMINATED';
-        instance.deleted = true;
-        if (instance.runningSinceMs !== undefined) instance.runEndedMs = this.clock.now();
-        this.cancelFailbackTasks(instance);
-      }
-      const server = this.servers.get(plan.sourceServerID);
-      if (server && server.wire.recoveryInstanceId === plan.recoveryInstanceID) delete server.wire.recoveryInstanceId;
-      plan.done = true;
-      const participant = job.wire.participatingServers[plan.index];
-      if (participant) participant.launchStatus = 'TERMINATED';
-      this.completeIfDone(job);
-    });
+    if (instance) {
+      instance.wire.ec2InstanceState = 'SHUTTING-DOWN';
+      this.markInstance(instance);
+    }
+    this.after(job, plan.spanMs, { kind: 'cleanupEnd', jobID: job.wire.jobID, index: plan.index });
+  }
+
+  private endTermination(job: JobEntry, plan: ServerPlan): void {
+    const instance = plan.recoveryInstanceID ? this.instances.get(plan.recoveryInstanceID) : undefined;
+    this.log(job, 'CLEANUP_END', { sourceServerID: plan.sourceServerID, ...(instance ? { targetInstanceID: instance.wire.ec2InstanceID } : {}) });
+    if (instance) {
+      instance.wire.ec2InstanceState = 'TERMINATED';
+      instance.deleted = true;
+      if (instance.runningSinceMs !== undefined) instance.runEndedMs = this.clock.now();
+      this.cancelFailbackTasks(instance);
+      this.markInstance(instance);
+    }
+    const server = this.servers.get(plan.sourceServerID);
+    if (server && server.wire.recoveryInstanceId === plan.recoveryInstanceID) delete server.wire.recoveryInstanceId;
+    plan.done = true;
+    const participant = job.wire.participatingServers[plan.index];
+    if (participant) participant.launchStatus = 'TERMINATED';
+    this.completeIfDone(job);
   }
 
   private beginFailbackLaunchOf(job: JobEntry, plan: ServerPlan): void {
-    const data = { sourceServerID: plan.sourceServerID };
-    this.log(job, 'CONVERSION_START', data);
-    this.after(job, plan.spanMs * CONVERSION_SHARE, () => {
-      this.log(job, 'CONVERSION_END', data);
-      this.log(job, 'LAUNCH_START', data);
-      this.after(job, plan.spanMs * (1 - CONVERSION_SHARE), () => {
-        if (plan.failure) this.log(job, 'LAUNCH_FAILED', { ...data, rawError: plan.failure });
-        this.finishServer(job, plan, !plan.failure);
-      });
-    });
+    this.log(job, 'CONVERSION_START', { sourceServerID: plan.sourceServerID });
+    this.after(job, plan.spanMs * CONVERSION_SHARE, { kind: 'failbackConversionEnd', jobID: job.wire.jobID, index: plan.index });
   }
 
   private finishServer(job: JobEntry, plan: ServerPlan, succeeded: boolean): void {
@@ -1612,6 +2314,7 @@ export class DrsSimulator {
     const old = this.instances.get(id);
     if (old) this.instances.delete(id);
     this.instances.set(id, instance);
+    this.markInstance(instance);
     return instance;
   }
 
@@ -1684,16 +2387,26 @@ export class DrsSimulator {
     }
     delete failback.failbackJobID;
     instance.wire.dataReplicationInfo = recoveryReplicationInfo('INITIAL_SYNC', instance.disk, instance.region);
+    this.markInstance(instance);
     this.setFailbackState(instance, 'FAILBACK_IN_PROGRESS');
-    instance.failbackTasks.push(this.scheduler.schedule(this.timings.failbackReplicationMs, () => {
-      if (this.stopped) return;
-      const at = this.clock.now();
-      instance.wire.dataReplicationInfo = recoveryReplicationInfo('CONTINUOUS', instance.disk, instance.region);
-      failback.firstByteDateTime = toIso(at);
-      failback.elapsedReplicationDuration = toIso(at);
-      if (reversed && reversed.wire.dataReplicationInfo.dataReplicationState === 'INITIAL_SYNC') this.changeReplication(reversed, 'CONTINUOUS');
-      this.setFailbackState(instance, 'FAILBACK_READY_FOR_LAUNCH');
+    instance.failbackTasks.push(this.defer(this.timings.failbackReplicationMs, {
+      kind: 'failbackReady', instanceID: instance.wire.recoveryInstanceID, ...(reversed ? { reversedServerID: reversed.wire.sourceServerID } : {}),
     }));
+  }
+
+  /** Failback replication has caught up: FAILBACK_READY_FOR_LAUNCH (and a reversed server CONTINUOUS). */
+  private failbackReady(instanceID: string, reversedServerID: string | undefined): void {
+    const instance = this.instances.get(instanceID);
+    if (this.stopped || !instance) return;
+    const reversed = reversedServerID ? this.servers.get(reversedServerID) : undefined;
+    const failback = instance.wire.failback ?? (instance.wire.failback = {});
+    const at = this.clock.now();
+    instance.wire.dataReplicationInfo = recoveryReplicationInfo('CONTINUOUS', instance.disk, instance.region);
+    failback.firstByteDateTime = toIso(at);
+    failback.elapsedReplicationDuration = toIso(at);
+    this.markInstance(instance);
+    if (reversed && reversed.wire.dataReplicationInfo.dataReplicationState === 'INITIAL_SYNC') this.changeReplication(reversed, 'CONTINUOUS');
+    this.setFailbackState(instance, 'FAILBACK_READY_FOR_LAUNCH');
   }
 
   private cancelFailbackTasks(instance: InstanceEntry): void {
@@ -1706,6 +2419,7 @@ export class DrsSimulator {
     const failback = instance.wire.failback ?? (instance.wire.failback = {});
     if (failback.state === state) return;
     failback.state = state;
+    this.markInstance(instance);
     if (state === 'FAILBACK_IN_PROGRESS' || state === 'FAILBACK_COMPLETED' || state === 'FAILBACK_ERROR') {
       this.emit(this.failbackEvent(instance, state));
     }
@@ -1745,7 +2459,10 @@ export class DrsSimulator {
   private emit(event: DrsEvent): void {
     const fate = this.faultEngine.event();
     const entry: EventLogEntry = { event, status: 'PENDING' };
+    const index = this.events.length;
     this.events.push(entry);
+    this.eventIndex.set(entry, index);
+    this.markEvent(entry);
     if (fate.lost) {
       entry.status = 'LOST';
       entry.fault = 'LOST';
@@ -1754,19 +2471,20 @@ export class DrsSimulator {
     if (fate.delayMs > 0) {
       entry.status = 'DELAYED';
       entry.fault = 'DELAYED';
-      this.scheduler.schedule(fate.delayMs, () => this.handOver(entry));
+      this.defer(fate.delayMs, { kind: 'handOver', event: index });
     } else {
       this.handOver(entry);
     }
     if (fate.duplicated) {
       entry.fault = 'DUPLICATED';
-      this.scheduler.schedule(fate.delayMs + 1000, () => this.handOver(entry));
+      this.defer(fate.delayMs + 1000, { kind: 'handOver', event: index });
     }
   }
 
   /** Queues a logged event for the next delivery batch (a duplicated event is handed over twice). */
   private handOver(entry: EventLogEntry): void {
     if (this.stopped) return;
+    this.markEvent(entry);
     if (!this.publish) {
       entry.status = 'NOT_PUBLISHED';
       return;
@@ -1793,8 +2511,15 @@ export class DrsSimulator {
       for (const e of batch) {
         e.status = status;
         if (error !== undefined) e.error = error;
+        this.markEvent(e);
       }
+      // Settled: a restart does not hand these over again.
+      this.store?.save(false);
     };
+    // Before anyone sees the events, they (and the state that produced them) are written: a
+    // restart never emits another event for the same step; it hands these over again, same ids,
+    // if it did not record them settled. (Written, not fsynced: that survives a killed process.)
+    this.store?.save(false);
     let delivery: Promise<void>;
     try {
       delivery = Promise.resolve(publish(batch.map((e) => e.event)));
@@ -1854,19 +2579,37 @@ export class DrsSimulator {
     this.calls.push(entry);
   }
 
-  private taggable(ctx: CallerContext, resourceArn: string): TagsMap {
+  /** The tags of a resource, and how to record that they changed. */
+  private taggable(ctx: CallerContext, resourceArn: string): { tags: TagsMap; touch: () => void } {
     const arn = parseDrsArn(resourceArn);
     const missing = () => notFound(`Resource ${resourceArn} not found`, arn?.resourceType ?? 'RESOURCE', resourceArn);
     if (!arn || arn.accountId !== ctx.accountId || arn.region !== ctx.region) throw missing();
-    const instance = arn.resourceType === 'recovery-instance' ? this.instances.get(arn.resourceId) : undefined;
-    const entry: { accountId: string; region: string; wire: { tags: TagsMap } } | undefined =
-      arn.resourceType === 'source-server' ? this.servers.get(arn.resourceId)
-        : arn.resourceType === 'job' ? this.jobsById.get(arn.resourceId)
-          : instance && !instance.deleted ? instance
-            : undefined;
-    if (!entry || !matches(entry, ctx)) throw missing();
-    return entry.wire.tags;
+    const found = (entry: { accountId: string; region: string; wire: { tags: TagsMap } } | undefined, touch: () => void) => {
+      if (!entry || !matches(entry, ctx)) throw missing();
+      return { tags: entry.wire.tags, touch };
+    };
+    switch (arn.resourceType) {
+      case 'source-server': {
+        const server = this.servers.get(arn.resourceId);
+        return found(server, () => server && this.markServer(server));
+      }
+      case 'job': {
+        const job = this.jobsById.get(arn.resourceId);
+        return found(job, () => this.dirty?.add(`job/${arn.resourceId}`));
+      }
+      case 'recovery-instance': {
+        const instance = this.instances.get(arn.resourceId);
+        return found(instance && !instance.deleted ? instance : undefined, () => instance && this.markInstance(instance));
+      }
+      default:
+        throw missing();
+    }
   }
+}
+
+/** The meta record without the instants of the save (to tell whether anything else changed). */
+function metaSignature(meta: PersistedMeta): string {
+  return JSON.stringify({ ...meta, savedAtMs: 0, savedSimMs: 0 });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

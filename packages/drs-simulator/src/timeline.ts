@@ -12,11 +12,14 @@
  */
 import type { Clock, TimerHandle } from './clock.js';
 
-interface Segment {
+/** From `realMs` on (until the next segment), simulated time runs from `simMs` at 1/scale the speed of the clock. */
+export interface TimelineSegment {
   realMs: number;
   simMs: number;
   scale: number;
 }
+
+type Segment = TimelineSegment;
 
 export class SimTimeline {
   private segments: Segment[];
@@ -82,6 +85,24 @@ export class SimTimeline {
     this.segments = [{ realMs: now, simMs: now, scale: this.scale }];
   }
 
+  /** The segments (persisted state). */
+  exportSegments(): TimelineSegment[] {
+    return this.segments.map((s) => ({ ...s }));
+  }
+
+  /**
+   * Continues a persisted timeline after a restart: its segments map the instants of the previous
+   * run; simulated time stood still from `savedAtMs` (the last save, at simulated `savedSimMs`)
+   * until now, and runs at `scale` from now on.
+   */
+  resume(segments: readonly TimelineSegment[], savedAtMs: number, savedSimMs: number, scale: number): void {
+    const now = this.clock.now();
+    const kept = segments.filter((s) => s.realMs < savedAtMs).map((s) => ({ ...s }));
+    if (now > savedAtMs) kept.push({ realMs: savedAtMs, simMs: savedSimMs, scale: 0 });
+    kept.push({ realMs: Math.max(now, savedAtMs), simMs: savedSimMs, scale });
+    this.segments = kept;
+  }
+
   private last(): Segment {
     const last = this.segments[this.segments.length - 1];
     if (!last) throw new Error('SimTimeline: no segment');
@@ -100,6 +121,11 @@ export interface TaskHandle {
   cancel(): void;
 }
 
+/** A task as the scheduler keeps it: when it is due on the simulated calendar. */
+export interface ScheduledTask extends TaskHandle {
+  readonly dueSimMs: number;
+}
+
 export class SimScheduler {
   private tasks = new Set<Task>();
   private seq = 0;
@@ -107,11 +133,19 @@ export class SimScheduler {
   constructor(private readonly clock: Clock, private readonly timeline: SimTimeline) {}
 
   /** Runs `run` once, `simDelayMs` simulated milliseconds from now. */
-  schedule(simDelayMs: number, run: () => void): TaskHandle {
-    const task: Task = { dueSimMs: this.timeline.simNow() + Math.max(0, simDelayMs), seq: this.seq++, run, handle: undefined };
+  schedule(simDelayMs: number, run: () => void): ScheduledTask {
+    return this.scheduleAt(this.timeline.simNow() + Math.max(0, simDelayMs), run);
+  }
+
+  /** Runs `run` once at a simulated instant (at once when it is past). */
+  scheduleAt(dueSimMs: number, run: () => void): ScheduledTask {
+    const task: Task = { dueSimMs, seq: this.seq++, run, handle: undefined };
     this.tasks.add(task);
-    this.arm(task, Math.max(0, simDelayMs));
+    this.arm(task, Math.max(0, dueSimMs - this.timeline.simNow()));
     return {
+      get dueSimMs() {
+        return task.dueSimMs;
+      },
       cancel: () => {
         task.handle?.cancel();
         this.tasks.delete(task);

@@ -3,7 +3,7 @@ import { killClis, runCli as run } from './support-cli.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeSourceServersCommand, DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import { DescribeJobsCommand, DescribeSourceServersCommand, DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
 
 let dir: string | undefined;
 
@@ -45,6 +45,39 @@ describe('npm run sim (cli.ts)', () => {
 
     sim.child.kill('SIGINT');
     expect(await sim.exited()).toBe(0);
+  });
+
+  it('--state keeps the jobs across a restart of the CLI and says it resumed', async () => {
+    dir ??= await mkdtemp(join(tmpdir(), 'drs-sim-cli-'));
+    const stateFile = join(dir, 'cli-state', 'state.json');
+    const endpoint = (out: string) => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? '';
+    const first = run(['--port', '0', '--time-scale', '0.0005', '--state', stateFile]);
+    await first.waitFor('the endpoint', (out) => endpoint(out) !== '' && out.includes('state:'));
+    expect(first.out()).toContain(`state: ${stateFile} (new)`);
+    const drs = new DrsClient({ endpoint: endpoint(first.out()), region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'x' }, maxAttempts: 1 });
+    let jobID = '';
+    try {
+      const { items } = await drs.send(new DescribeSourceServersCommand({}));
+      const { job } = await drs.send(new StartRecoveryCommand({ isDrill: true, sourceServers: [{ sourceServerID: items?.[0]?.sourceServerID ?? '' }] }));
+      jobID = job?.jobID ?? '';
+    } finally {
+      drs.destroy();
+    }
+    first.child.kill('SIGINT');
+    expect(await first.exited()).toBe(0);
+
+    const second = run(['--port', '0', '--time-scale', '0.0005', '--state', stateFile]);
+    await second.waitFor('the endpoint', (out) => endpoint(out) !== '' && out.includes('state:'));
+    expect(second.out()).toMatch(/state: .*state\.json \(resumed: 1 jobs/);
+    const again = new DrsClient({ endpoint: endpoint(second.out()), region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      const { items } = await again.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
+      expect(items?.map((j) => j.jobID)).toEqual([jobID]);
+    } finally {
+      again.destroy();
+    }
+    second.child.kill('SIGINT');
+    expect(await second.exited()).toBe(0);
   });
 
   it('refuses an invalid fleet file with the problems and exit code 2', async () => {

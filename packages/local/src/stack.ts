@@ -95,6 +95,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       defaultRegion: settings.region,
       // Same seed: the fleet keeps its source server ids across restarts; a new salt: job ids are never reused.
       runSalt: String(Date.now()),
+      // With a data folder the simulator persists its state and resumes it at the next start (jobs and launches
+      // in flight, instances, call log); the saved fleet and seed win over `fleet` / `drsSeed`. Resumed below,
+      // once the bus has its rules.
+      ...(dataDir ? { stateFile: path.join(dataDir, 'drs-simulator', 'state.json'), deferResume: true } : {}),
       publishEvents: async (events) => {
         for (const event of events) bus.putAwsEvent(event);
       },
@@ -149,6 +153,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (armed > 0) log(`re-armed ${armed} schedules left by the last run`);
     const resumed = bus.resumePendingDeliveries();
     if (resumed > 0) log(`resumed ${resumed} event deliveries left pending by the last run`);
+    const drsResumed = drs.simulator.resumeRestoredWork();
+    if (drs.simulator.restored) log(`DRS simulator resumed from ${drs.simulator.restored.file}: ${drsResumed.jobs} jobs in flight, ${drsResumed.events} events handed over again (delete the file to load another fleet)`);
 
     const host = options.host ?? '127.0.0.1';
     const requestedPort = options.port ?? 4000;

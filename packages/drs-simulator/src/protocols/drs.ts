@@ -82,7 +82,9 @@ export async function serveDrs(edge: SimulatorEdge, request: DrsRequest): Promis
   const decision = edge.faults.decide('drs', operation);
   if (decision) return reject(drsFaultError(decision), decision.kind);
 
-  const result = await sim.invoke(operation, hints, input);
+  const result = await sim.invoke(operation, hints, input, { deferSave: true });
   edge.recordDrs(before, operation, identity);
+  // A change is on disk (core and edge logs) before the caller gets the answer.
+  edge.persistDrsCall(operation);
   return result.ok ? drsAnswer(result.statusCode, result.output, requestId) : drsErrorAnswer(result.error, requestId);
 }

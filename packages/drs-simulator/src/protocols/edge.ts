@@ -5,16 +5,17 @@
  * keeps one log of every call of every protocol.
  */
 import { randomUUID } from 'node:crypto';
-import { AccountDirectory, type AuthFailureKind, type CallerIdentity, type IdentityResolution } from '../accounts.js';
+import { AccountDirectory, type AuthFailureKind, type CallerIdentity, type IdentityResolution, type IssuedCredentials } from '../accounts.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { FaultPlan } from '../fleet.js';
 import type { JsonValue, TagsMap } from '../model.js';
-import type { CallLogEntry, CallerHints, DrsSimulator } from '../simulator.js';
+import type { StateChanges } from '../persistence.js';
+import { isReadOnlyOperation, type CallLogEntry, type CallerHints, type DrsSimulator } from '../simulator.js';
 import { ProtocolError, type EdgeFaultKind, type EdgeService, type HttpAnswer, type SimClock } from './common.js';
 import { ec2ErrorXml } from './ec2.js';
 import { EdgeFaults, type EdgeFaultDecision } from './faults.js';
 import { InstanceCatalog } from './instances.js';
-import { SsmService, ssmErrorBody } from './ssm.js';
+import { SsmService, ssmErrorBody, type CommandRecord } from './ssm.js';
 import { stsErrorXml } from './sts.js';
 
 /** One call of any protocol, as the control API's call log shows it. */
@@ -45,6 +46,15 @@ export interface EdgeCallEntry {
   /** STS AssumeRole: the account the issued credentials act as. */
   assumedAccountId?: string;
   assumedRoleArn?: string;
+}
+
+/** Operations of the other protocols that change state (saved before they answer). */
+const MUTATING_EDGE_OPERATIONS: ReadonlySet<string> = new Set(['SendCommand', 'AssumeRole']);
+
+/** The edge's record in the state file besides its calls, commands and sessions. */
+interface EdgeMeta {
+  ssmIds: number;
+  faults: ReturnType<EdgeFaults['exportState']>;
 }
 
 export interface SimulatorEdgeOptions {
@@ -135,6 +145,11 @@ export class SimulatorEdge {
   readonly time: SimClock;
   private readonly clock: Clock;
   private calls: EdgeCallEntry[] = [];
+  // What the state file already holds.
+  private savedCalls = 0;
+  private savedCommands = 0;
+  private savedSessionChanges = 0;
+  private lastMeta = '';
 
   constructor(readonly simulator: DrsSimulator, options: SimulatorEdgeOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -144,6 +159,78 @@ export class SimulatorEdge {
     this.instances = new InstanceCatalog(simulator);
     this.ssm = new SsmService(this.instances, this.time, simulator.seed);
     this.faults = new EdgeFaults(simulator.seed, () => this.faultPlan());
+    // With a state file: the call log, SSM commands, sessions and fault counts persist with the core.
+    const records = simulator.registerStatePart('edge', { all: () => this.allRecords(), changes: () => this.changedRecords() });
+    if (records && records.size > 0) this.restoreState(records);
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  private metaRecord(): EdgeMeta {
+    return { ssmIds: this.ssm.idPosition, faults: this.faults.exportState() };
+  }
+
+  private allRecords(): [string, unknown][] {
+    const meta = this.metaRecord();
+    this.lastMeta = JSON.stringify(meta);
+    this.savedCalls = this.calls.length;
+    const commands = this.ssm.commandRecords();
+    this.savedCommands = commands.length;
+    this.savedSessionChanges = this.accounts.changes;
+    return [
+      ['meta', meta],
+      ['sessions', this.accounts.exportSessions()],
+      ...this.calls.map((c): [string, unknown] => [`call/${c.seq}`, c]),
+      ...commands.map((c, i): [string, unknown] => [`ssm/${i}`, c]),
+    ];
+  }
+
+  private changedRecords(): StateChanges {
+    const upserts: [string, unknown][] = [];
+    const meta = this.metaRecord();
+    const metaText = JSON.stringify(meta);
+    if (metaText !== this.lastMeta) {
+      upserts.push(['meta', meta]);
+      this.lastMeta = metaText;
+    }
+    if (this.accounts.changes !== this.savedSessionChanges) {
+      upserts.push(['sessions', this.accounts.exportSessions()]);
+      this.savedSessionChanges = this.accounts.changes;
+    }
+    for (let i = this.savedCalls; i < this.calls.length; i++) {
+      const call = this.calls[i];
+      if (call) upserts.push([`call/${call.seq}`, call]);
+    }
+    this.savedCalls = this.calls.length;
+    const commands = this.ssm.commandRecords();
+    for (let i = this.savedCommands; i < commands.length; i++) upserts.push([`ssm/${i}`, commands[i]]);
+    this.savedCommands = commands.length;
+    return { upserts, deletes: [] };
+  }
+
+  private restoreState(records: Map<string, unknown>): void {
+    const calls: EdgeCallEntry[] = [];
+    const commands: CommandRecord[] = [];
+    for (const [key, value] of records) {
+      if (key.startsWith('call/')) calls.push(value as EdgeCallEntry);
+      else if (key.startsWith('ssm/')) commands[Number(key.slice(4))] = value as CommandRecord;
+    }
+    this.calls = calls.sort((a, b) => a.seq - b.seq);
+    const meta = records.get('meta') as EdgeMeta | undefined;
+    this.ssm.restore(commands.filter((c): c is CommandRecord => c !== undefined), meta?.ssmIds ?? this.ssm.idPosition);
+    if (meta) this.faults.restoreState(meta.faults);
+    const sessions = records.get('sessions') as [string, IssuedCredentials][] | undefined;
+    if (sessions) this.accounts.importSessions(sessions);
+    this.savedCalls = this.calls.length;
+    this.savedCommands = this.ssm.commandRecords().length;
+    this.savedSessionChanges = this.accounts.changes;
+    this.lastMeta = JSON.stringify(this.metaRecord());
+  }
+
+  /** Saves after a DRS call the edge logged: before answering when the operation changes state. */
+  persistDrsCall(operation: string): void {
+    if (isReadOnlyOperation(operation)) this.simulator.saveStateSoon();
+    else this.simulator.saveState();
   }
 
   get callLog(): readonly EdgeCallEntry[] {
@@ -159,6 +246,7 @@ export class SimulatorEdge {
   setFaultPlan(plan: FaultPlan): void {
     this.simulator.setFaults(plan);
     this.faults.reset();
+    this.simulator.saveState();
   }
 
   /** Changes the time scale (everything in flight keeps the simulated time it has left). */
@@ -175,6 +263,10 @@ export class SimulatorEdge {
     this.ssm.reset();
     this.calls = [];
     this.faults.reset();
+    this.savedCalls = 0;
+    this.savedCommands = 0;
+    this.simulator.requestStateCompaction();
+    this.simulator.saveState();
   }
 
   /** A region for a call that carries no SigV4 scope: the account's first. */
@@ -199,6 +291,7 @@ export class SimulatorEdge {
   record(entry: Omit<EdgeCallEntry, 'seq' | 'time'>): EdgeCallEntry {
     const full: EdgeCallEntry = { seq: this.calls.length + 1, time: new Date(this.clock.now()).toISOString(), ...entry };
     this.calls.push(full);
+    this.simulator.saveStateSoon();
     return full;
   }
 
@@ -257,6 +350,8 @@ export class SimulatorEdge {
     }
     const answer = spec.ok(result, requestId);
     this.record({ ...base, outcome: 'OK', statusCode: answer.status, ...(spec.logFields ? spec.logFields(result) : {}) });
+    // Issued credentials and sent commands are on disk before the caller has them.
+    if (MUTATING_EDGE_OPERATIONS.has(operation)) this.simulator.saveState();
     return answer;
   }
 }

@@ -39,6 +39,25 @@ export class EdgeFaults {
     this.random = SeededRandom.derive(seed, 'edge-faults');
   }
 
+  /** The counts left and the stream's position (for the state file). */
+  exportState(): { random: number; signature: string; remaining: { throttling?: number; internalErrors?: number } } {
+    return {
+      random: this.random.position,
+      signature: this.signature,
+      remaining: {
+        ...(this.remaining.throttling !== undefined ? { throttling: this.remaining.throttling } : {}),
+        ...(this.remaining.internalErrors !== undefined ? { internalErrors: this.remaining.internalErrors } : {}),
+      },
+    };
+  }
+
+  /** Continues from a persisted state (the plan is the core's, restored with it). */
+  restoreState(state: { random: number; signature: string; remaining: { throttling?: number; internalErrors?: number } }): void {
+    this.random = SeededRandom.at(state.random);
+    this.signature = state.signature;
+    this.remaining = { throttling: state.remaining.throttling, internalErrors: state.remaining.internalErrors };
+  }
+
   /** Back to full counts and the start of the seeded stream (after a reset or a new plan). */
   reset(): void {
     this.random = SeededRandom.derive(this.seed, 'edge-faults');

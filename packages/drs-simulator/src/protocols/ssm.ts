@@ -49,7 +49,7 @@ export interface SsmCall {
   input: Record<string, unknown>;
 }
 
-interface InvocationRecord {
+export interface InvocationRecord {
   instanceId: string;
   instanceName: string;
   plugin: string;
@@ -59,7 +59,7 @@ interface InvocationRecord {
   stderr: string;
 }
 
-interface CommandRecord {
+export interface CommandRecord {
   commandId: string;
   accountId: string;
   region: string;
@@ -174,6 +174,22 @@ export class SsmService {
   reset(): void {
     this.commands = [];
     this.ids = SeededRandom.derive(this.seed, 'ssm-command');
+  }
+
+  /** The commands sent so far, oldest first (plain data, for the state file). */
+  commandRecords(): readonly CommandRecord[] {
+    return this.commands;
+  }
+
+  /** The command id stream's position (for the state file). */
+  get idPosition(): number {
+    return this.ids.position;
+  }
+
+  /** Continues from a persisted state: the commands sent before and the id stream. */
+  restore(commands: readonly CommandRecord[], idPosition: number): void {
+    this.commands = [...commands];
+    this.ids = SeededRandom.at(idPosition);
   }
 
   /** Runs an SSM operation; throws ProtocolError with SSM's codes. Returns the JSON output. */
