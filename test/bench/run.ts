@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: figures measured against the local stack and the DRS simulator.
  * Prints a table and writes the same figures as JSON (test/bench/results.json, git-ignored).
- * Options: --drills N (default 100: 200 wave transitions), --concurrency C (default 4),
+ * Options: --drills N (default 100: 200 wave transitions), --concurrency C (default 1: drills of
+ * one plan cannot overlap, and each is cleaned up before the next),
  * --time-scale S (default 0.001), --json <file>.
  *
  * Figure 1, wave-transition latency: for each wave that depends on another, the time from the last
@@ -20,7 +21,7 @@ import { ServiceApiClient, functionNameOf } from '../../packages/service-api/src
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]?.replace(/^--/, '') ?? '', process.argv[i + 1] ?? '');
 const drills = Number(args.get('drills') ?? 100);
-const concurrency = Number(args.get('concurrency') ?? 4);
+const concurrency = Number(args.get('concurrency') ?? 1);
 const timeScale = Number(args.get('time-scale') ?? 0.001);
 const jsonFile = args.get('json') ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
 
@@ -71,6 +72,14 @@ async function main(): Promise<void> {
       const first = events[0];
       const last = events.at(-1);
       if (first && last) durations.push(at(last) - at(first));
+      // As in SRM, a test is cleaned up before the plan is tested again.
+      if (events.some((e) => e.type === 'ServerLaunched')) {
+        await execution.call<ExecutionView>('cleanupDrill', { executionId: view.executionId }, operator);
+        while ((await execution.call<ExecutionView>('getExecution', { executionId: view.executionId }, operator)).cleanup?.status !== 'COMPLETED') {
+          if (Date.now() > deadline) throw new Error(`cleanup of ${view.executionId} did not finish`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, drills) }, async () => {
       while (next < drills) {
