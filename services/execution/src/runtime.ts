@@ -4,7 +4,7 @@ import { EventPublisher } from '@lifeboat/events';
 import type { PlanSnapshot } from '@lifeboat/service-api';
 import { ServiceApiClient } from '@lifeboat/service-api';
 import { AccountDrsClients } from './adapters/account-access.js';
-import { DrsRecoveryJobs, DrsRecoverySnapshots } from './adapters/drs.js';
+import { DrsRecoveryInstanceTerminator, DrsRecoveryJobs, DrsRecoverySnapshots } from './adapters/drs.js';
 import { DynamoDbJobDirectory } from './adapters/jobs.js';
 import { parseLaunchQuotas } from './capacity/quotas.js';
 import type { DrsLaunchQuotas } from './capacity/quotas.js';
@@ -37,6 +37,7 @@ export interface Runtime {
   accounts: () => AccountDrsClients;
   drsIn: (scope: CapacityScope) => Promise<DrsRecoveryJobs>;
   snapshotsIn: (scope: CapacityScope) => Promise<DrsRecoverySnapshots>;
+  terminatorIn: (scope: CapacityScope) => Promise<DrsRecoveryInstanceTerminator>;
   /** One per DRS client, so the results of one job share a DescribeJobs call. */
   jobReaderIn: (scope: CapacityScope) => Promise<CoalescingJobReader>;
   capacity: () => DynamoDbCapacityStore;
@@ -51,6 +52,7 @@ export interface Runtime {
 const recoveryJobs = new WeakMap<DrsClient, DrsRecoveryJobs>();
 const snapshots = new WeakMap<DrsClient, DrsRecoverySnapshots>();
 const jobReaders = new WeakMap<DrsClient, CoalescingJobReader>();
+const terminators = new WeakMap<DrsClient, DrsRecoveryInstanceTerminator>();
 
 /** One adapter per client: a role changed by an Admin gives a new client, hence new adapters. */
 function perClient<T>(client: DrsClient, cache: WeakMap<DrsClient, T>, create: (client: DrsClient) => T): T {
@@ -71,6 +73,7 @@ export const runtime: Runtime = {
   accounts: lazy(() => new AccountDrsClients()),
   drsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), recoveryJobs, (client) => new DrsRecoveryJobs(client)),
   snapshotsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), snapshots, (client) => new DrsRecoverySnapshots(client)),
+  terminatorIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), terminators, (client) => new DrsRecoveryInstanceTerminator(client)),
   jobReaderIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), jobReaders, (client) => new CoalescingJobReader(new DrsRecoveryJobs(client))),
   capacity: lazy(() => new DynamoDbCapacityStore(config.capacityTable(), runtime.dynamoDb())),
   quotas: lazy(() => parseLaunchQuotas(process.env.EXECUTION_DRS_QUOTAS)),

@@ -277,7 +277,7 @@ describe('points in time (ServerLaunchRequested -> StartRecovery with recoverySn
 });
 
 describe('drill cleanup (DrillCleanupStarted -> TerminateRecoveryInstances -> RecordCleanupResult)', () => {
-  const deps = () => ({ store, drs: new DrsRecoveryInstanceTerminator(new DrsClient({})), clock });
+  const deps = () => ({ store, drsIn: async () => new DrsRecoveryInstanceTerminator(new DrsClient({})), clock });
 
   it('terminates the drill\'s instances and those of its jobs, records them, once', async () => {
     const events = await given(startExecution(plan({ id: 'w', servers: [1, 2] })), ...launchAndVerify('w', 1, 1, [1, 2]), cleanup());

@@ -1,9 +1,7 @@
-import { DrsClient } from '@aws-sdk/client-drs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { config } from '../config.js';
-import { DrsRecoveryInstanceTerminator, DrsRecoverySnapshots } from './drs.js';
 import { LambdaFunctionInvoker } from './lambda.js';
 import { EventBridgeTimerSchedules } from './scheduler.js';
 import { SsmCommandRunner } from './ssm.js';
@@ -14,9 +12,9 @@ function lazy<T>(create: () => T): () => T {
 }
 
 /**
- * The adapters of the process manager's side effects beyond launching (timers, steps, snapshots,
- * cleanup), created once per container on first use. Endpoints come from the environment
- * (AWS_ENDPOINT_URL_SCHEDULER / _SSM / _LAMBDA / _DRS locally).
+ * The adapters of the process manager's side effects beyond DRS (timers, steps), created once per
+ * container on first use; DRS is reached per account and region (runtime.ts). Endpoints come from
+ * the environment (AWS_ENDPOINT_URL_SCHEDULER / _SSM / _LAMBDA locally).
  */
 export const sideEffects = {
   schedules: lazy(() => new EventBridgeTimerSchedules({
@@ -26,6 +24,4 @@ export const sideEffects = {
   }, new SchedulerClient({}))),
   ssm: lazy(() => new SsmCommandRunner(new SSMClient({}))),
   lambda: lazy(() => new LambdaFunctionInvoker(new LambdaClient({}))),
-  snapshots: lazy(() => new DrsRecoverySnapshots(new DrsClient({}))),
-  terminator: lazy(() => new DrsRecoveryInstanceTerminator(new DrsClient({}))),
 };

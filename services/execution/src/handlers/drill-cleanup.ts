@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { lifeboatEventConsumer } from '@lifeboat/events';
-import { sideEffects } from '../adapters/side-effects.js';
 import { config } from '../config.js';
 import { cleanUpDrill } from '../process-manager/cleanup.js';
 import { runtime } from '../runtime.js';
@@ -11,5 +10,5 @@ let consumer: ReturnType<typeof lifeboatEventConsumer> | undefined;
 /** lifeboat-execution-<stage>-drillCleanup: DrillCleanupStarted -> DRS TerminateRecoveryInstances -> RecordCleanupResult. */
 export const handler = (event: EventBridgeEnvelope<EventDetail>, context: Context) =>
   (consumer ??= lifeboatEventConsumer({ idempotencyTable: config.idempotencyTable(), eventTypes: ['DrillCleanupStarted'], dynamoDbClient: runtime.dynamoDb() }, async (e) => {
-    await cleanUpDrill({ store: runtime.store(), drs: sideEffects.terminator(), clock: runtime.clock }, e);
+    await cleanUpDrill({ store: runtime.store(), drsIn: runtime.terminatorIn, clock: runtime.clock }, e);
   }))(event, context);

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@lifeboat/events';
-import type { RecoveryInstanceTerminator } from '../adapters/drs.js';
+import type { RecoveryInstanceTerminator, TerminationResult } from '../adapters/drs.js';
 import { JOB_TAGS } from '../adapters/drs.js';
 import { handleCommand, loadExecution } from '../command-handler.js';
 import type { DrillCleanupStarted } from '../domain/events.js';
@@ -9,7 +9,8 @@ import { commandMetadata, PROCESS_MANAGER } from './commands.js';
 
 export interface CleanupDeps {
   store: EventStore;
-  drs: RecoveryInstanceTerminator;
+  /** DRS in an account and region, through that account's role. */
+  drsIn: (scope: { accountId: string; region: string }) => Promise<RecoveryInstanceTerminator>;
   clock: () => Date;
 }
 
@@ -29,21 +30,42 @@ export async function cleanUpDrill(deps: CleanupDeps, event: DomainEvent): Promi
   }
   if (state.cleanup?.status !== 'IN_PROGRESS') return 'already-completed';
 
-  const ids = new Set(recoveryInstances.map((r) => r.recoveryInstanceId));
-  if (jobIds.length > 0) {
-    for (const job of await deps.drs.describeJobs(jobIds)) {
-      const tagged = job.tags[JOB_TAGS.executionId];
-      // Only the launch jobs of this drill: never a recovery's instances.
-      if (job.initiatedBy !== 'START_DRILL' || (tagged !== undefined && tagged !== executionId)) {
-        log('warn', 'job of the cleanup is not a launch of this drill: its instances are left alone', { executionId, jobId: job.jobId, initiatedBy: job.initiatedBy, tagged });
-        continue;
-      }
-      for (const id of job.recoveryInstanceIds) ids.add(id);
-    }
+  // Per account and region: each is reached through its own role.
+  const scopes = new Map<string, { accountId: string; region: string; instanceIds: Set<string>; jobIds: string[] }>();
+  const scopeOf = (accountId: string, region: string) => {
+    const key = `${accountId}#${region}`;
+    let scope = scopes.get(key);
+    if (!scope) scopes.set(key, (scope = { accountId, region, instanceIds: new Set(), jobIds: [] }));
+    return scope;
+  };
+  for (const r of recoveryInstances) scopeOf(r.accountId, r.region).instanceIds.add(r.recoveryInstanceId);
+  for (const jobId of jobIds) {
+    const batch = state.batches.get(state.jobs.get(jobId) ?? '');
+    if (batch) scopeOf(batch.accountId, batch.region).jobIds.push(jobId);
+    else log('warn', 'job of the cleanup is not one of the drill\'s batches: its instances are left alone', { executionId, jobId });
   }
-  for (const id of state.terminatedRecoveryInstanceIds) ids.delete(id);
 
-  const result = ids.size > 0 ? await deps.drs.terminate([...ids]) : { terminated: [], failed: [] };
+  const result: TerminationResult = { terminated: [], failed: [] };
+  for (const scope of scopes.values()) {
+    const drs = await deps.drsIn(scope);
+    const ids = scope.instanceIds;
+    if (scope.jobIds.length > 0) {
+      for (const job of await drs.describeJobs(scope.jobIds)) {
+        const tagged = job.tags[JOB_TAGS.executionId];
+        // Only the launch jobs of this drill: never a recovery's instances.
+        if (job.initiatedBy !== 'START_DRILL' || (tagged !== undefined && tagged !== executionId)) {
+          log('warn', 'job of the cleanup is not a launch of this drill: its instances are left alone', { executionId, jobId: job.jobId, initiatedBy: job.initiatedBy, tagged });
+          continue;
+        }
+        for (const id of job.recoveryInstanceIds) ids.add(id);
+      }
+    }
+    for (const id of state.terminatedRecoveryInstanceIds) ids.delete(id);
+    if (ids.size === 0) continue;
+    const done = await drs.terminate([...ids]);
+    result.terminated.push(...done.terminated);
+    result.failed.push(...done.failed);
+  }
   await handleCommand(deps.store, executionId, {
     type: 'RecordCleanupResult',
     data: { terminatedRecoveryInstanceIds: result.terminated, ...(result.failed.length > 0 ? { failed: result.failed } : {}) },
