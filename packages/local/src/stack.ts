@@ -68,7 +68,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const closers: (() => Promise<void> | void)[] = [];
+  let lambdaRuntime: LocalLambdaRuntime | undefined;
   const close = async () => {
+    // First tell running handlers their time is up, so the bus does not wait for a long one.
+    lambdaRuntime?.shutdown();
     for (const closer of closers.reverse()) await closer();
   };
 
@@ -82,6 +85,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bus = new LocalEventBus({ ...settings, buses: project.eventBuses, ...(dataDir ? { dataDir } : {}), log });
     closers.push(() => bus.close());
     const lambda = new LocalLambdaRuntime(project.functions, settings);
+    lambdaRuntime = lambda;
     // EventBridge Scheduler's one-time schedules (the execution's timers), persisted.
     const schedules = new LocalScheduler({ ...settings, ...(dataDir ? { dataDir } : {}), invoke: (name, payload) => lambda.invoke(name, payload), log });
     closers.push(() => schedules.close());

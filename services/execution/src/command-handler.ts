@@ -4,7 +4,7 @@ import type { ExecutionCommand } from './domain/commands.js';
 import { decide } from './domain/decide.js';
 import type { ExecutionEvent } from './domain/events.js';
 import { isExecutionEvent } from './domain/events.js';
-import { evolve, initialState } from './domain/evolve.js';
+import { evolveAll, initialState } from './domain/evolve.js';
 import { deserializeExecutionState, serializeExecutionState } from './domain/snapshot.js';
 import type { ExecutionState } from './domain/state.js';
 import type { EventStore, StoredEvent, StreamSnapshot } from './event-store/event-store.js';
@@ -174,7 +174,7 @@ class ExecutionSlot {
       version = e.version;
     }
     // The group's own decisions already evolved the state: no need to fold them again.
-    const state = stateAfter && stateAfter.version === version && fresh.length === events.length ? stateAfter.state : toExecutionEvents(fresh).reduce(evolve, entry.state);
+    const state = stateAfter && stateAfter.version === version && fresh.length === events.length ? stateAfter.state : evolveAll(entry.state, toExecutionEvents(fresh));
     for (const e of fresh) entry.stored.push(e);
     entry.version = version;
     entry.state = state;
@@ -197,7 +197,7 @@ async function coldLoad(store: EventStore, streamId: string, startedAt: number):
       snapshotVersion = snapshot.version;
     }
   }
-  state = toExecutionEvents(stored.slice(from)).reduce(evolve, state);
+  state = evolveAll(state, toExecutionEvents(stored.slice(from)));
   return { stored, version: stored.at(-1)?.version ?? 0, state, snapshotVersion, confirmedAt: startedAt };
 }
 
@@ -384,7 +384,7 @@ async function decideAndAppend(slot: ExecutionSlot, group: PendingCommand[]): Pr
       if (outcomes.length > 0 && events.length >= MAX_GROUP_EVENTS) break;
       try {
         const decided = decide(pending.command, state);
-        for (const event of decided) state = evolve(state, event);
+        state = evolveAll(state, decided);
         for (const event of decided) events.push(event);
         outcomes.push({ events: decided });
       } catch (error) {

@@ -29,6 +29,7 @@ export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly modules = new Map<string, Promise<Handler>>();
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
+  private shuttingDown = false;
 
   constructor(functions: LocalFunction[], private readonly settings: { region: string; accountId: string }) {
     for (const fn of functions) this.functions.set(fn.name, fn);
@@ -47,6 +48,14 @@ export class LocalLambdaRuntime {
   onInvocation(listener: (record: InvocationRecord) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The stack is stopping: running handlers see no time left (getRemainingTimeInMillis() = 0), as a
+   * Lambda near its timeout would, so long-running ones (the execution reconciler) finish now.
+   */
+  shutdown(): void {
+    this.shuttingDown = true;
   }
 
   /** Loads every handler module now, so a broken one fails at start-up, not at its first event. */
@@ -104,7 +113,7 @@ export class LocalLambdaRuntime {
       awsRequestId: requestId,
       logGroupName: `/aws/lambda/${fn.name}`,
       logStreamName: `local/${requestId}`,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      getRemainingTimeInMillis: () => (this.shuttingDown ? 0 : Math.max(0, deadline - Date.now())),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,

@@ -106,11 +106,15 @@ export function admitWaiting(ledger: Ledger, quotas: DrsLaunchQuotas, now: strin
 
 /** The batch's job started: the capacity is held until the job completes. */
 export function recordJob(ledger: Ledger, key: string, jobId: string): Ledger {
+  // Unchanged: the same ledger, so the store writes nothing.
+  if (!ledger.holdings.some((h) => h.key === key && h.jobId !== jobId)) return ledger;
   return { ...ledger, holdings: ledger.holdings.map((h) => (h.key === key ? { ...h, jobId } : h)) };
 }
 
 /** The batch's job completed (or the batch will never launch): its capacity is free again. */
 export function release(ledger: Ledger, key: string): Ledger {
+  // Every result of a completed job releases it: only the first changes anything.
+  if (!ledger.holdings.some((h) => h.key === key) && !ledger.waiting.some((w) => w.key === key)) return ledger;
   return { holdings: ledger.holdings.filter((h) => h.key !== key), waiting: ledger.waiting.filter((w) => w.key !== key) };
 }
 

@@ -8,7 +8,7 @@ import { hasLaunchResult } from '../domain/state.js';
 import { log } from '../config.js';
 import { commandMetadata, PROCESS_MANAGER } from './commands.js';
 import type { LaunchBatchDeps } from './launch-batch.js';
-import { drainCapacity, freeCapacity, startBatch } from './launch-batch.js';
+import { drainCapacity, freeCapacity, recordStartedJob, startBatch } from './launch-batch.js';
 
 /** What DRS says about one server of a job, when it has finished. */
 type FinalLaunch = { sourceServerId: string; outcome: 'LAUNCHED' | 'FAILED'; recoveryInstanceId?: string; reason?: string };
@@ -53,9 +53,9 @@ export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, 
 
   const { state } = await loadExecution(deps.store, owner.executionId);
   const batch = state.status === 'NOT_STARTED' ? undefined : state.batches.get(owner.batchId);
-  if (batch && !batch.jobId) {
-    // The job started but its record was lost in a crash: record it first (found by its tags).
-    await startBatch(deps, { scope, executionId: owner.executionId, batchId: owner.batchId, since: new Date(deps.clock().getTime() - 24 * 3_600_000).toISOString(), causationId: null, mayHaveStarted: true });
+  if (batch && !batch.jobId && state.status !== 'NOT_STARTED') {
+    // Its results outran the record of the job (or a crash lost it): record the job we hold first.
+    await recordStartedJob(deps, scope, owner.executionId, batch, job.jobId, state.mode === 'DRILL', null);
   }
   const known = state.status === 'NOT_STARTED' ? new Set<string>() : new Set([...state.servers.values()].filter(hasLaunchResult).map((s) => s.sourceServerId));
   const fresh = launches.filter((l) => !known.has(l.sourceServerId));

@@ -10,6 +10,7 @@ import type { CapacityStore } from '../capacity/store.js';
 import { handleCommand, loadExecution } from '../command-handler.js';
 import { isExecutionError } from '../domain/errors.js';
 import type { ServerLaunchRequested } from '../domain/events.js';
+import type { BatchState } from '../domain/state.js';
 import { isLive } from '../domain/state.js';
 import type { EventStore } from '../event-store/event-store.js';
 import { log } from '../config.js';
@@ -179,22 +180,28 @@ export async function startBatch(deps: LaunchBatchDeps, admitted: AdmittedBatch)
   }
 
   const jobId = job.jobId;
-  await deps.capacity.update(scope, (ledger) => ({ ledger: recordJob(ledger, key, jobId), result: undefined }));
-  await deps.jobs.put({ jobId, executionId, waveId: batch.waveId, batchId, accountId: batch.accountId, region: batch.region, isDrill, createdAt: deps.clock().toISOString() });
-  try {
-    await handleCommand(deps.store, executionId, {
-      type: 'RecordRecoveryJobStarted',
-      data: { batchId, jobId, accountId: batch.accountId, region: batch.region, sourceServerIds: [...batch.sourceServerIds], isDrill },
-      metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, admitted.causationId),
-    });
-  } catch (error) {
-    if (!isExecutionError(error, 'EXECUTION_FINISHED')) throw error;
-    log('warn', 'the execution finished while its job was starting', { executionId, batchId, jobId });
-  }
+  await recordStartedJob(deps, scope, executionId, batch, jobId, isDrill, admitted.causationId);
   // Servers without a snapshot at their point in time are not in the job: they failed to launch.
   if (missing.length > 0) await refuse(deps, executionId, batchId, missing.map((m) => m.sourceServerId), missing.map((m) => m.reason).join('; '), admitted.causationId);
   log('info', outcome === 'started' ? 'recovery job started' : 'recovery job found and recorded', { executionId, batchId, jobId, servers: launchable.length, isDrill });
   return outcome;
+}
+
+/** The batch's job runs: in the capacity ledger, the jobs table and the execution's stream. */
+export async function recordStartedJob(deps: LaunchBatchDeps, scope: CapacityScope, executionId: string, batch: BatchState, jobId: string, isDrill: boolean, causationId: string | null): Promise<void> {
+  const key = batchKey(executionId, batch.batchId);
+  await deps.capacity.update(scope, (ledger) => ({ ledger: recordJob(ledger, key, jobId), result: undefined }));
+  await deps.jobs.put({ jobId, executionId, waveId: batch.waveId, batchId: batch.batchId, accountId: batch.accountId, region: batch.region, isDrill, createdAt: deps.clock().toISOString() });
+  try {
+    await handleCommand(deps.store, executionId, {
+      type: 'RecordRecoveryJobStarted',
+      data: { batchId: batch.batchId, jobId, accountId: batch.accountId, region: batch.region, sourceServerIds: [...batch.sourceServerIds], isDrill },
+      metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, causationId),
+    });
+  } catch (error) {
+    if (!isExecutionError(error, 'EXECUTION_FINISHED')) throw error;
+    log('warn', 'the execution finished while its job was starting', { executionId, batchId: batch.batchId, jobId });
+  }
 }
 
 /** Records that servers of a batch could not be put in any DRS job. */
