@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -79,10 +79,34 @@ export async function startStackProcess(options: { dataDir?: string; port?: numb
       await exited;
     },
     kill: async () => {
+      // tsx runs the stack in a child process of its own and cannot relay SIGKILL: kill the whole tree.
+      if (child.exitCode === null && child.pid) for (const pid of descendantPids(child.pid)) killQuietly(pid);
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
   };
+}
+
+/** The ids of a process's descendants (from `ps`), children before grandchildren. */
+export function descendantPids(pid: number): number[] {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((row): row is [number, number] => row.length === 2 && row.every(Number.isInteger));
+  const found: number[] = [];
+  for (let i = -1; i < found.length; i++) {
+    const parent = i < 0 ? pid : found[i];
+    for (const [child, ppid] of rows) if (ppid === parent) found.push(child);
+  }
+  return found;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 export async function login(url: string, username: string, password: string): Promise<string> {
