@@ -8,6 +8,7 @@
  * out of the product's call counts.
  */
 import { DrsClient, paginateDescribeJobs, type Job } from '@aws-sdk/client-drs';
+import type { InvariantReport } from '@lifeboat/drs-simulator';
 
 /** DRS's default quotas per account and region (ARCHITECTURE §3). */
 export const DRS_QUOTAS = { serversPerJob: 100, concurrentJobs: 20, serversInActiveJobs: 500 } as const;
@@ -38,25 +39,8 @@ export interface SimulatorCall {
   jobID?: string;
 }
 
-/** A call the simulator refused, as its invariants report it. */
-export interface RejectedCall {
-  callSeq: number;
-  time: string;
-  operation: string;
-  accountId: string;
-  region: string;
-  errorType: string;
-  message: string;
-}
-
-/** GET /_simulator/invariants. */
-export interface InvariantReport {
-  ok: boolean;
-  duplicateLaunches: { tagValue: string; sourceServerID: string; firstJobID: string; callSeq: number; jobID?: string; errorType?: string }[];
-  quotaRejections: RejectedCall[];
-  conflicts: RejectedCall[];
-  violations: string[];
-}
+/** GET /_simulator/invariants answers the simulator's own report. */
+export type { InvariantReport, RejectedCall } from '@lifeboat/drs-simulator';
 
 /** A DRS job as DescribeJobs lists it, reduced to what the audit needs. */
 export interface AuditedJob {
