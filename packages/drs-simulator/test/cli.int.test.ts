@@ -55,14 +55,15 @@ describe('npm run sim (cli.ts)', () => {
     await first.waitFor('the endpoint', (out) => endpoint(out) !== '' && out.includes('state:'));
     expect(first.out()).toContain(`state: ${stateFile} (new)`);
     const drs = new DrsClient({ endpoint: endpoint(first.out()), region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'x' }, maxAttempts: 1 });
-    let jobID = '';
-    try {
-      const { items } = await drs.send(new DescribeSourceServersCommand({}));
-      const { job } = await drs.send(new StartRecoveryCommand({ isDrill: true, sourceServers: [{ sourceServerID: items?.[0]?.sourceServerID ?? '' }] }));
-      jobID = job?.jobID ?? '';
-    } finally {
-      drs.destroy();
-    }
+    const jobID = await (async () => {
+      try {
+        const { items } = await drs.send(new DescribeSourceServersCommand({}));
+        const { job } = await drs.send(new StartRecoveryCommand({ isDrill: true, sourceServers: [{ sourceServerID: items?.[0]?.sourceServerID ?? '' }] }));
+        return job?.jobID ?? '';
+      } finally {
+        drs.destroy();
+      }
+    })();
     first.child.kill('SIGINT');
     expect(await first.exited()).toBe(0);
 
