@@ -10,6 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { graphql, login, startStackProcess, type RunningStack } from '../support/local-stack-process.js';
 import { FINISHED_STATUSES, executionClient, groupIdOf } from '../support/execution-client.js';
+import { simulatorInvariants } from '../support/drs-audit.js';
 
 const ADMIN_PASSWORD = 'scenario-admin-password';
 
@@ -40,7 +41,8 @@ interface Execution {
   pausedBeforeWaveId: string | null;
   cancelRequestedAt: string | null;
   approvals: Approval[];
-  waves: { id: string; name: string; status: string; failureReason: string | null; preSteps: Step[]; servers: { hostname: string; status: string }[] }[];
+  waves: { id: string; name: string; status: string; failureReason: string | null; preSteps: Step[]; servers: { hostname: string; status: string; recoveryInstanceId: string | null }[] }[];
+  cleanup: { status: string; trigger: string; terminatedRecoveryInstanceIds: string[] } | null;
 }
 interface Group {
   id: string;
@@ -53,7 +55,8 @@ interface StreamEvent {
 
 const EXECUTION_FIELDS = `id status failureReason pausedAt pausedBeforeWaveId cancelRequestedAt
   approvals { id kind waveId stepId status permission approverRoles decidedBy comment }
-  waves { id name status failureReason preSteps { id type status reason } servers { hostname status } }`;
+  waves { id name status failureReason preSteps { id type status reason } servers { hostname status recoveryInstanceId } }
+  cleanup { status trigger terminatedRecoveryInstanceIds }`;
 
 const FINISHED = FINISHED_STATUSES;
 // A drill of 6 servers over 3 waves takes a few seconds at this time scale.
@@ -89,6 +92,12 @@ describe('execution control through the local stack', () => {
     stack = await startStackProcess({ adminPassword: ADMIN_PASSWORD });
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
     groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
+  });
+
+  // Whatever a test did, DRS never launched a server twice in an execution nor refused a launch for quota.
+  afterEach(async () => {
+    const invariants = await simulatorInvariants(stack.drsUrl);
+    expect({ duplicateLaunches: invariants.duplicateLaunches, quotaRejections: invariants.quotaRejections, violations: invariants.violations }).toEqual({ duplicateLaunches: [], quotaRejections: [], violations: [] });
   });
 
   // The next test drills the same servers: clean this one's instances up first.
@@ -168,14 +177,14 @@ describe('execution control through the local stack', () => {
     expect(twice.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
-  it('cancels mid-wave: CANCELLING until the in-flight launches finish, then CANCELLED with nothing more launched', async () => {
+  it('cancels mid-wave with cleanup: CANCELLING until the in-flight launches finish, then CANCELLED with nothing more launched and the launched instances terminated', async () => {
     const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
     const started = await startDrill(demo.id);
     expect(started.waves[0]?.servers.map((s) => s.status)).toEqual(['LAUNCH_REQUESTED', 'LAUNCH_REQUESTED']);
 
-    const cancelling = await ok<{ cancelExecution: Execution }>(`mutation($id: ID!) { cancelExecution(id: $id, reason: "wrong time") { ${EXECUTION_FIELDS} } }`, { id: started.id });
+    const cancelling = await ok<{ cancelExecution: Execution }>(`mutation($id: ID!) { cancelExecution(id: $id, reason: "wrong time", terminateInstances: true) { ${EXECUTION_FIELDS} } }`, { id: started.id });
     expect(cancelling.cancelExecution.status).toBe('CANCELLING');
     expect(cancelling.cancelExecution.cancelRequestedAt).not.toBeNull();
 
@@ -184,5 +193,10 @@ describe('execution control through the local stack', () => {
     expect(done.waves.slice(1).every((w) => w.servers.every((s) => s.status === 'PENDING'))).toBe(true);
     const requested = (await stream(started.id)).filter((e) => e.type === 'ServerLaunchRequested');
     expect(requested.map((e) => e.data.waveId)).toEqual([started.waves[0]?.id, started.waves[0]?.id]);
+    // The cancel asked for the drill's instances to go: the cleanup follows on its own.
+    const launchedIds = done.waves.flatMap((w) => w.servers.map((s) => s.recoveryInstanceId)).filter((id): id is string => id !== null);
+    const cleaned = await until(started.id, 'cleanup completed', (e) => e.cleanup?.status === 'COMPLETED');
+    expect(cleaned.cleanup?.trigger).toBe('CANCEL');
+    expect([...(cleaned.cleanup?.terminatedRecoveryInstanceIds ?? [])].sort()).toEqual([...launchedIds].sort());
   });
 });
