@@ -87,7 +87,7 @@ describe('RECOVERY with requireSecondApprover', () => {
       { type: 'ApprovalGranted', data: { executionId: EXECUTION_ID, approvalId: 'second-approver', kind: 'SECOND_APPROVER', approverId: 'user-2', approverName: 'Bob', comment: 'ok' } },
       expected.waveStarted('db'),
       expected.launchRequested('db', 1, 'db-b1'),
-      expected.launchRequested('db', 2, 'db-b1'),
+      expected.launchRequested('db', 2, 'db-b1', false),
     );
     const granted = history(as(startExecution(p, 'RECOVERY'), 'user-1', MANAGER), as(approve('second-approver'), 'user-2', MANAGER));
     given(...granted).when(as(approve('second-approver'), 'user-3', MANAGER)).thenThrows('APPROVAL_NOT_PENDING');
@@ -112,7 +112,7 @@ describe('steps before and after waves', () => {
       { type: 'TimerElapsed', data: { executionId: EXECUTION_ID, timerId: 'wait:db-pre-1', purpose: 'WAIT_STEP' } },
       { type: 'StepCompleted', data: { executionId: EXECUTION_ID, waveId: 'db', phase: 'PRE', stepId: 'db-pre-1', stepType: 'WAIT' } },
       expected.launchRequested('db', 1, 'db-b1'),
-      expected.launchRequested('db', 2, 'db-b1'),
+      expected.launchRequested('db', 2, 'db-b1', false),
     );
     const elapsed = history(startExecution(p), timerElapsed('wait:db-pre-1'));
     given(...elapsed).when(timerElapsed('wait:db-pre-1')).thenNothingHappened();

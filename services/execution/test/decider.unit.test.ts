@@ -16,7 +16,7 @@ describe('StartExecution', () => {
       expected.started(threeTier),
       expected.waveStarted('db'),
       expected.launchRequested('db', 1, 'db-b1'),
-      expected.launchRequested('db', 2, 'db-b1'),
+      expected.launchRequested('db', 2, 'db-b1', false),
     );
   });
 

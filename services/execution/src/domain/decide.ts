@@ -610,9 +610,11 @@ function requestBatch(d: Decision, waveId: string, servers: ServerState[]): void
   const running = d.live();
   if (!running) return;
   const batchId = `${waveId}-b${(running.waves.get(waveId)?.batchIds.length ?? 0) + 1}`;
+  let leader = true;
   for (const server of servers) {
     if (server.status !== 'PENDING') continue;
-    d.emit('ServerLaunchRequested', { ...serverRef(running.executionId, server), batchId, ...(server.pointInTime ? { pointInTime: { ...server.pointInTime } } : {}) });
+    d.emit('ServerLaunchRequested', { ...serverRef(running.executionId, server), batchId, ...(leader ? { batchLeader: true as const } : {}), ...(server.pointInTime ? { pointInTime: { ...server.pointInTime } } : {}) });
+    leader = false;
   }
 }
 

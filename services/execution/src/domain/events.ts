@@ -26,7 +26,8 @@ interface ServerRef {
 }
 
 /** The intent to launch, recorded before StartRecovery is called (batchId groups one DRS job). */
-export type ServerLaunchRequested = DomainEvent<'ServerLaunchRequested', ServerRef & { batchId: string; pointInTime?: PointInTime }>;
+/** `batchLeader`: only on the first server of the batch, whose request starts the batch's job. */
+export type ServerLaunchRequested = DomainEvent<'ServerLaunchRequested', ServerRef & { batchId: string; batchLeader?: true; pointInTime?: PointInTime }>;
 
 export type RecoveryJobStarted = DomainEvent<'RecoveryJobStarted', {
   executionId: string;

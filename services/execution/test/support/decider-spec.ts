@@ -160,7 +160,8 @@ const ref = (waveId: string, n: number) => ({ executionId: EXECUTION_ID, waveId,
 export const expected = {
   started: (p: PlanSnapshot, mode: 'DRILL' | 'RECOVERY' = 'DRILL'): Expected => ({ type: 'ExecutionStarted', data: { executionId: EXECUTION_ID, planId: p.planId, planVersion: p.version, mode, plan: p } }),
   waveStarted: (waveId: string): Expected => ({ type: 'WaveStarted', data: { executionId: EXECUTION_ID, waveId, name: `Wave ${waveId}` } }),
-  launchRequested: (waveId: string, n: number, batchId: string): Expected => ({ type: 'ServerLaunchRequested', data: { ...ref(waveId, n), batchId } }),
+  /** `leader`: the first server of its batch (the default: most batches in these tests have one server). */
+  launchRequested: (waveId: string, n: number, batchId: string, leader = true): Expected => ({ type: 'ServerLaunchRequested', data: { ...ref(waveId, n), batchId, ...(leader ? { batchLeader: true } : {}) } }),
   jobStarted: (waveId: string, batchId: string, job: string, servers: number[], isDrill = true): Expected => ({
     type: 'RecoveryJobStarted',
     data: { executionId: EXECUTION_ID, waveId, batchId, jobId: job, accountId: ACCOUNT, region: REGION, sourceServerIds: servers.map(sid), isDrill },
