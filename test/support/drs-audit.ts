@@ -89,6 +89,14 @@ export async function simulatorInvariants(drsUrl: string): Promise<InvariantRepo
   return getJson<InvariantReport>(`${drsUrl}/_simulator/invariants`);
 }
 
+/** What every execution scenario asserts after it ran: no server launched twice in an execution, no launch refused for quota. */
+export async function launchInvariants(drsUrl: string): Promise<Pick<InvariantReport, 'duplicateLaunches' | 'quotaRejections' | 'violations'>> {
+  const { duplicateLaunches, quotaRejections, violations } = await simulatorInvariants(drsUrl);
+  return { duplicateLaunches, quotaRejections, violations };
+}
+
+export const HEALTHY_LAUNCHES = { duplicateLaunches: [], quotaRejections: [], violations: [] };
+
 /** Merges `plan` into the simulator's fault plan (PATCH /_simulator/faults; a null key removes it). */
 export async function patchFaults(drsUrl: string, plan: Record<string, unknown>): Promise<unknown> {
   const response = await fetch(`${drsUrl}/_simulator/faults`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
