@@ -5,15 +5,15 @@ import type { CheckDescription } from './domain/checks.js';
  * @lifeboat/service-api's contracts.ts beside the other services').
  */
 export interface VerificationOperations {
-  /** The checks that run after a server launches, in order, and their budget. */
+  /** The checks that run after a server launches with the default settings, in order, and their timeouts. */
   describeVerificationChecks: {
     input: Record<string, never>;
     result: {
-      /** Where the settings come from: the service defaults until per group/server settings exist. */
+      /** The defaults (DEFAULT_VERIFICATION); plans set them per protection group and per server. */
       scope: 'default';
-      /** Budget of the whole verification of one server. */
+      /** The most one server's verification takes (also capped by the Lambda's 15 minutes). */
       timeoutSeconds: number;
-      /** Delay between two looks at a server whose check is still waiting. */
+      /** The longest delay between two looks at a check still waiting. */
       pollIntervalMs: number;
       checks: CheckDescription[];
     };

@@ -1,5 +1,8 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requiredEnv } from '@lifeboat/service-api';
-import type { VerifyOptions } from './verify.js';
+import { DynamoDbExecutionContexts } from './adapters/dynamodb-execution-contexts.js';
+import type { CheckSettings } from './domain/checks.js';
 
 function positiveNumber(name: string): number {
   const text = requiredEnv(name);
@@ -8,16 +11,37 @@ function positiveNumber(name: string): number {
   return value;
 }
 
-let options: VerifyOptions | undefined;
+export interface ServiceSettings {
+  /** The longest delay between two looks at a check still waiting (VERIFICATION_POLL_MS). */
+  pollMs: number;
+  /** The most one server's verification may take, before Lambda's own limit (VERIFICATION_TIMEOUT_SECONDS). */
+  budgetMs: number;
+  checks: CheckSettings;
+}
+
+let settings: ServiceSettings | undefined;
 
 /**
- * The default verification budget of a server (per group and server settings come later):
- * VERIFICATION_TIMEOUT_SECONDS (may be fractional, for tests) and VERIFICATION_POLL_MS.
- * Read once, on first use.
+ * The service's settings (the plan's per group and server settings come with ExecutionStarted).
+ * Seconds may be fractional, for tests. Read once, on first use.
  */
-export function verifyOptions(): VerifyOptions {
-  return (options ??= {
-    timeoutMs: Math.round(positiveNumber('VERIFICATION_TIMEOUT_SECONDS') * 1000),
+export function serviceSettings(): ServiceSettings {
+  return (settings ??= {
     pollMs: Math.round(positiveNumber('VERIFICATION_POLL_MS')),
+    budgetMs: Math.round(positiveNumber('VERIFICATION_TIMEOUT_SECONDS') * 1000),
+    checks: {
+      postLaunchActionsTimeoutMs: Math.round(positiveNumber('VERIFICATION_POST_LAUNCH_ACTIONS_TIMEOUT_SECONDS') * 1000),
+      probeTimeoutMs: Math.round(positiveNumber('VERIFICATION_PROBE_TIMEOUT_SECONDS') * 1000),
+    },
   });
+}
+
+let documents: DynamoDBDocumentClient | undefined;
+const documentClient = () => (documents ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }));
+
+let contexts: DynamoDbExecutionContexts | undefined;
+
+/** VERIFICATION_EXECUTIONS_TABLE, kept VERIFICATION_RETENTION_DAYS days. Read once, on first use. */
+export function executionContexts(): DynamoDbExecutionContexts {
+  return (contexts ??= new DynamoDbExecutionContexts(documentClient(), requiredEnv('VERIFICATION_EXECUTIONS_TABLE'), positiveNumber('VERIFICATION_RETENTION_DAYS')));
 }

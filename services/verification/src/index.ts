@@ -1,3 +1,3 @@
 export type { VerificationOperations } from './api.js';
-export type { CheckDescription, CheckResult, CheckStatus } from './domain/checks.js';
-export { EC2_INSTANCE_RUNNING, RECOVERY_INSTANCE_FOUND } from './domain/checks.js';
+export type { CheckDescription, CheckResult, CheckStatus, PlannedCheck } from './domain/checks.js';
+export { DRS_POST_LAUNCH_ACTIONS, EC2_RUNNING_AND_STATUS_CHECKS, SSM_AGENT_ONLINE, planChecks } from './domain/checks.js';

@@ -1,16 +1,24 @@
 /**
- * The checks of a recovered instance, evaluated from what DRS (and, later, EC2 and SSM) report.
+ * The checks of a recovered instance (ISSUE 6), in the order they run:
  *
- * Pure: the handler polls the outside world and hands each poll's facts in as an `Observation`;
- * this module only decides. A verification is a sequence of observations of one server; each
- * check runs in order, and a check only runs when the one before it passed (there is no point
- * asking whether an instance that DRS does not know is running). While a check is still
- * waiting for the world to change (an instance PENDING), the verdict is PENDING until the
- * server's timeout; then the waiting check fails with a timeout.
+ *   1. `ec2-running-and-status-checks`: EC2 says running, system and instance status checks ok
+ *      (SRM's "wait for VMware Tools"), within `instanceTimeoutSeconds`;
+ *   2. `ssm-agent-online`: the SSM agent pings Online, within `ssmAgentTimeoutSeconds`
+ *      (SKIPPED, with the documents, when the plan does not require the agent);
+ *   3. `ssm:<name>`, one per health-check document: Run Command, its invocation's outcome;
+ *   4. `drs-post-launch-actions`: DRS's post-launch action runs of the launch's job;
+ *   5. `tcp:<port>` / `http:<port><path>`: probes of the instance's private IP.
+ *
+ * Pure: the handler's loop (src/verify.ts) asks the outside world for facts and hands them in;
+ * this module plans the checks from a server's ResolvedVerification, judges each set of facts
+ * (PASSED, FAILED or WAITING: "not yet, ask again"), turns a wait past the check's deadline into
+ * a FAILED check naming the timeout, and concludes: after a failure, later checks are SKIPPED.
  */
+import type { ConnectivityProbe, ResolvedVerification } from '@lifeboat/service-api';
 
-export const RECOVERY_INSTANCE_FOUND = 'recovery-instance-found';
-export const EC2_INSTANCE_RUNNING = 'ec2-instance-running';
+export const EC2_RUNNING_AND_STATUS_CHECKS = 'ec2-running-and-status-checks';
+export const SSM_AGENT_ONLINE = 'ssm-agent-online';
+export const DRS_POST_LAUNCH_ACTIONS = 'drs-post-launch-actions';
 
 export type CheckStatus = 'PASSED' | 'FAILED' | 'SKIPPED';
 
@@ -18,181 +26,323 @@ export type CheckStatus = 'PASSED' | 'FAILED' | 'SKIPPED';
 export interface CheckResult {
   name: string;
   status: CheckStatus;
-  /** Time this check took, from the moment the check before it passed. */
+  /** Time this check took, from the moment the check before it ended. */
   durationMs: number;
-  /** A short, human-readable excerpt of what was seen (never a whole log). */
+  /** A short excerpt of what was seen (at most OUTPUT_MAX_BYTES), or why it failed or was skipped. */
   output: string;
 }
 
-/** The fields of a DRS RecoveryInstance that verification reads (DescribeRecoveryInstances). */
-export interface RecoveryInstanceFacts {
-  recoveryInstanceID: string;
-  ec2InstanceID?: string;
-  /** DRS EC2InstanceState: PENDING, RUNNING, STOPPING, STOPPED, SHUTTING-DOWN, TERMINATED, NOT_FOUND. */
-  ec2InstanceState?: string;
-  sourceServerID?: string;
-  isDrill?: boolean;
-  jobID?: string;
-  /** recoveryInstanceProperties.lastUpdatedDateTime, to pick the newest of several instances. */
-  lastUpdatedDateTime?: string;
+/** What one look at the world concluded: WAITING means "not yet, ask again". */
+export interface Judgement {
+  status: 'PASSED' | 'FAILED' | 'WAITING';
+  output: string;
 }
 
-/** Which recovered instance is being verified: the ids of the ServerLaunched event. */
-export interface VerificationTarget {
-  sourceServerId: string;
-  jobId: string;
-  /** Known when DRS reported it with the launch; otherwise found by source server and job. */
-  recoveryInstanceId?: string;
+// ---------------------------------------------------------------- the plan of a server's checks
+
+interface PlannedBase {
+  name: string;
+  /** How long the check may wait for the world (its own timeout). */
+  timeoutMs: number;
+  /** Set when the plan turned the check off: it is reported SKIPPED with this reason. */
+  skip?: string;
+}
+export type PlannedCheck =
+  | (PlannedBase & { kind: 'EC2' })
+  | (PlannedBase & { kind: 'SSM_AGENT' })
+  | (PlannedBase & { kind: 'SSM_DOCUMENT'; documentName: string; parameters: Record<string, string[]> })
+  | (PlannedBase & { kind: 'POST_LAUNCH_ACTIONS' })
+  | (PlannedBase & { kind: 'PROBE'; probe: ConnectivityProbe });
+
+/** Settings of the service (not of the plan). */
+export interface CheckSettings {
+  /** How long DRS's post-launch actions may still run (the plan has no setting for it). */
+  postLaunchActionsTimeoutMs: number;
+  /** Default timeout of a probe without `timeoutSeconds`. */
+  probeTimeoutMs: number;
+}
+
+export const DEFAULT_CHECK_SETTINGS: Readonly<CheckSettings> = { postLaunchActionsTimeoutMs: 600_000, probeTimeoutMs: 60_000 };
+
+export function probeName(probe: ConnectivityProbe): string {
+  if (probe.name) return probe.name;
+  return probe.type === 'TCP' ? `tcp:${probe.port}` : `http:${probe.port}${probe.path ?? '/'}`;
 }
 
 /**
- * What one poll saw. Later checks (EC2 status checks, SSM agent ping, SSM documents, probes)
- * add their facts here as optional fields, filled by the handler's adapters.
+ * The checks of one server, in order, from its resolved verification settings.
+ *
+ * @example
+ * planChecks({ ...DEFAULT_VERIFICATION, healthChecks: [{ name: 'linux', documentName: 'Lifeboat-HealthCheck-Linux', parameters: {}, timeoutSeconds: 120 }] })
+ * // → ec2-running-and-status-checks, ssm-agent-online, ssm:linux, drs-post-launch-actions
  */
-export interface Observation {
-  /** Milliseconds since the verification started. */
-  elapsedMs: number;
-  recoveryInstance?: RecoveryInstanceFacts;
-}
-
-export interface VerificationPolicy {
-  /** Budget of the whole verification of one server. */
-  timeoutMs: number;
-}
-
-/** The outcome of a check on one observation: WAITING means "not yet, ask again". */
-type Probe = { status: 'PASSED' | 'FAILED' | 'WAITING'; output: string };
-
-interface CheckDefinition {
-  name: string;
-  description: string;
-  probe: (observation: Observation, target: VerificationTarget) => Probe;
-}
-
-/** EC2 states from which an instance does not come back to RUNNING by itself. */
-const STOPPED_STATES = new Set(['STOPPING', 'STOPPED', 'SHUTTING-DOWN', 'TERMINATED']);
-
-const MAX_OUTPUT_CHARS = 500;
-
-/** Keeps outputs short enough for events and messages; later SSM outputs can be long. */
-export function excerpt(text: string, maxChars = MAX_OUTPUT_CHARS): string {
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 1)}…`;
-}
-
-function describeInstance(instance: RecoveryInstanceFacts): string {
-  const kind = instance.isDrill === true ? 'drill' : instance.isDrill === false ? 'recovery' : 'unknown kind';
-  return `${instance.recoveryInstanceID} (${kind} instance, job ${instance.jobID ?? 'unknown'})`;
-}
-
-/** The checks, in the order they run. */
-export const CHECKS: readonly CheckDefinition[] = [
-  {
-    name: RECOVERY_INSTANCE_FOUND,
-    description: 'DRS reports a recovery instance for the server, launched by the execution\'s job',
-    probe: ({ recoveryInstance }, target) =>
-      recoveryInstance
-        ? { status: 'PASSED', output: `DRS reports recovery instance ${describeInstance(recoveryInstance)}` }
-        : {
-            status: 'WAITING',
-            output: target.recoveryInstanceId
-              ? `DRS does not report recovery instance ${target.recoveryInstanceId}`
-              : `DRS reports no recovery instance of ${target.sourceServerId} launched by ${target.jobId}`,
-          },
-  },
-  {
-    name: EC2_INSTANCE_RUNNING,
-    description: 'The EC2 instance of the recovery instance is RUNNING',
-    probe: ({ recoveryInstance }) => {
-      if (!recoveryInstance) return { status: 'WAITING', output: 'no recovery instance yet' };
-      const ec2 = recoveryInstance.ec2InstanceID ?? 'its EC2 instance (id not reported yet)';
-      const state = recoveryInstance.ec2InstanceState;
-      if (state === 'RUNNING') return { status: 'PASSED', output: `${ec2} is RUNNING` };
-      if (state !== undefined && STOPPED_STATES.has(state)) return { status: 'FAILED', output: `${ec2} is ${state}` };
-      // PENDING, NOT_FOUND (EC2 can lag behind DRS right after a launch) or not reported yet.
-      return { status: 'WAITING', output: `${ec2} is ${state ?? 'in no reported state'}` };
+export function planChecks(verification: ResolvedVerification, settings: CheckSettings = DEFAULT_CHECK_SETTINGS): PlannedCheck[] {
+  const noAgent = verification.requireSsmAgent ? undefined : 'not required by the plan (requireSsmAgent is false)';
+  return [
+    { kind: 'EC2', name: EC2_RUNNING_AND_STATUS_CHECKS, timeoutMs: verification.instanceTimeoutSeconds * 1000 },
+    { kind: 'SSM_AGENT', name: SSM_AGENT_ONLINE, timeoutMs: verification.ssmAgentTimeoutSeconds * 1000, ...(noAgent ? { skip: noAgent } : {}) },
+    ...verification.healthChecks.map((h): PlannedCheck => ({
+      kind: 'SSM_DOCUMENT',
+      name: `ssm:${h.name}`,
+      timeoutMs: h.timeoutSeconds * 1000,
+      documentName: h.documentName,
+      parameters: h.parameters,
+      ...(noAgent ? { skip: 'not run: the plan does not require the SSM agent' } : {}),
+    })),
+    {
+      kind: 'POST_LAUNCH_ACTIONS',
+      name: DRS_POST_LAUNCH_ACTIONS,
+      timeoutMs: settings.postLaunchActionsTimeoutMs,
+      ...(verification.checkPostLaunchActions ? {} : { skip: 'not required by the plan (checkPostLaunchActions is false)' }),
     },
-  },
-];
+    ...verification.probes.map((probe): PlannedCheck => ({ kind: 'PROBE', name: probeName(probe), timeoutMs: (probe.timeoutSeconds ?? settings.probeTimeoutMs / 1000) * 1000, probe })),
+  ];
+}
 
-/** What `describeVerificationChecks` answers: the checks that run and their budget. */
+/** What `describeVerificationChecks` answers for each check. */
 export interface CheckDescription {
   name: string;
   description: string;
-  /** Checks share the server's budget: each must pass before it runs out. */
   timeoutSeconds: number;
+  /** Why it will be SKIPPED, when the settings turn it off. */
+  skipped?: string;
 }
 
-export function describeChecks(policy: VerificationPolicy): CheckDescription[] {
-  return CHECKS.map(({ name, description }) => ({ name, description, timeoutSeconds: policy.timeoutMs / 1000 }));
+const DESCRIPTIONS: Record<PlannedCheck['kind'], string> = {
+  EC2: 'EC2 reports the instance running and its system and instance status checks ok',
+  SSM_AGENT: 'The SSM agent of the instance pings Online',
+  SSM_DOCUMENT: 'The health-check document, run with SSM Run Command, ends in Success',
+  POST_LAUNCH_ACTIONS: 'No non-optional DRS post-launch action of the launch failed',
+  PROBE: 'The instance answers on its private IP',
+};
+
+export function describeChecks(plan: readonly PlannedCheck[]): CheckDescription[] {
+  return plan.map((check) => ({
+    name: check.name,
+    description: check.kind === 'SSM_DOCUMENT' ? `${DESCRIPTIONS.SSM_DOCUMENT} (${check.documentName})` : DESCRIPTIONS[check.kind],
+    timeoutSeconds: check.timeoutMs / 1000,
+    ...(check.skip ? { skipped: check.skip } : {}),
+  }));
 }
 
-export type Assessment =
-  | { verdict: 'PENDING'; waitingFor: string; output: string }
-  | { verdict: 'VERIFIED'; checks: CheckResult[] }
-  | { verdict: 'FAILED'; checks: CheckResult[]; reason: string };
+// ---------------------------------------------------------------- outputs
 
-function formatSeconds(ms: number): string {
+/** The most an output excerpt takes in an event (UTF-8 bytes). */
+export const OUTPUT_MAX_BYTES = 2048;
+const encoder = new TextEncoder();
+
+function byteLength(text: string): number {
+  return encoder.encode(text).length;
+}
+
+/** Keeps the start of a text within maxBytes (UTF-8), marking a cut with an ellipsis (3 bytes). */
+export function excerpt(text: string, maxBytes = OUTPUT_MAX_BYTES): string {
+  if (byteLength(text) <= maxBytes) return text;
+  let kept = text.slice(0, maxBytes);
+  for (let over = byteLength(kept) + 3 - maxBytes; over > 0; over = byteLength(kept) + 3 - maxBytes) kept = kept.slice(0, kept.length - Math.ceil(over / 4));
+  return `${kept}…`;
+}
+
+/** Keeps the end of a text (where scripts say what went wrong) within maxBytes. */
+export function tail(text: string, maxBytes: number): string {
+  if (byteLength(text) <= maxBytes) return text;
+  let kept = text.slice(-maxBytes);
+  for (let over = byteLength(kept) + 3 - maxBytes; over > 0; over = byteLength(kept) + 3 - maxBytes) kept = kept.slice(Math.ceil(over / 4));
+  return `…${kept}`;
+}
+
+export function formatSeconds(ms: number): string {
   const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  return `${Number.isInteger(seconds) ? seconds : Number(seconds.toFixed(1))} s`;
 }
 
-/** Elapsed time of the first observation of the trailing run in which the check passes. */
-function passingSince(observations: readonly Observation[], check: CheckDefinition, target: VerificationTarget): number {
-  let since = observations[observations.length - 1]?.elapsedMs ?? 0;
-  for (let i = observations.length - 1; i >= 0; i--) {
-    const observation = observations[i];
-    if (!observation || check.probe(observation, target).status !== 'PASSED') break;
-    since = observation.elapsedMs;
-  }
-  return since;
+// ---------------------------------------------------------------- judging facts
+
+/** What EC2 reports (DescribeInstances + DescribeInstanceStatus); undefined: EC2 does not know it (yet). */
+export interface InstanceFacts {
+  instanceId: string;
+  /** pending, running, shutting-down, terminated, stopping, stopped. */
+  state: string;
+  /** ok, impaired, insufficient-data, not-applicable, initializing (absent: no status yet). */
+  systemStatus?: string;
+  instanceStatus?: string;
+  privateIp?: string;
 }
+
+const GONE_STATES = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+
+export function judgeInstance(instanceId: string | undefined, facts: InstanceFacts | undefined): Judgement {
+  if (!instanceId) return { status: 'WAITING', output: 'DRS reports no EC2 instance for the launch yet' };
+  if (!facts) return { status: 'WAITING', output: `EC2 does not know ${instanceId} yet` };
+  if (GONE_STATES.has(facts.state)) return { status: 'FAILED', output: `${instanceId} is ${facts.state}` };
+  if (facts.state !== 'running') return { status: 'WAITING', output: `${instanceId} is ${facts.state}` };
+  const system = facts.systemStatus ?? 'not reported';
+  const instance = facts.instanceStatus ?? 'not reported';
+  const summary = `${instanceId} is running; system status ${system}, instance status ${instance}`;
+  // impaired can clear during a boot: it is waited for, and the timeout names it.
+  return { status: system === 'ok' && instance === 'ok' ? 'PASSED' : 'WAITING', output: summary };
+}
+
+/** What SSM reports of the instance's agent (DescribeInstanceInformation); undefined: not registered. */
+export interface AgentFacts {
+  pingStatus: string;
+  platformName?: string;
+  agentVersion?: string;
+}
+
+export function judgeAgent(instanceId: string, facts: AgentFacts | undefined): Judgement {
+  if (!facts) return { status: 'WAITING', output: `the SSM agent of ${instanceId} has not registered` };
+  const about = [facts.platformName, facts.agentVersion && `agent ${facts.agentVersion}`].filter(Boolean).join(', ');
+  const output = `the SSM agent of ${instanceId} is ${facts.pingStatus}${about ? ` (${about})` : ''}`;
+  return { status: facts.pingStatus === 'Online' ? 'PASSED' : 'WAITING', output };
+}
+
+/** What GetCommandInvocation answers; undefined: the invocation is not known yet. */
+export interface InvocationFacts {
+  commandId: string;
+  /** Pending, InProgress, Delayed, Success, Cancelled, TimedOut, Failed, Cancelling. */
+  status: string;
+  statusDetails?: string;
+  responseCode?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+const RUNNING_INVOCATION = new Set(['Pending', 'InProgress', 'Delayed']);
+
+/** Half of the excerpt for each stream, the rest for the status line. */
+const STREAM_BYTES = 960;
+
+export function judgeInvocation(documentName: string, facts: InvocationFacts | undefined): Judgement {
+  if (!facts) return { status: 'WAITING', output: `${documentName}: the command is not known to SSM yet` };
+  if (RUNNING_INVOCATION.has(facts.status)) return { status: 'WAITING', output: `${documentName}: command ${facts.commandId} is ${facts.status}` };
+  const code = facts.responseCode !== undefined && facts.responseCode >= 0 ? `, exit ${facts.responseCode}` : '';
+  const details = facts.statusDetails && facts.statusDetails !== facts.status ? ` (${facts.statusDetails})` : '';
+  const lines = [`${documentName}: ${facts.status}${details}${code}`];
+  if (facts.stdout?.trim()) lines.push(`stdout: ${tail(facts.stdout.trim(), STREAM_BYTES)}`);
+  if (facts.stderr?.trim()) lines.push(`stderr: ${tail(facts.stderr.trim(), STREAM_BYTES)}`);
+  return { status: facts.status === 'Success' ? 'PASSED' : 'FAILED', output: excerpt(lines.join('\n')) };
+}
+
+/** The launch's post-launch action runs (DescribeJobs participatingServers[].launchActionsStatus). */
+export interface LaunchActionsFacts {
+  /** Whether DRS lists the job and the server in it. */
+  found: boolean;
+  /** The server's launchStatus in the job: PENDING, IN_PROGRESS, LAUNCHED, FAILED, TERMINATED. */
+  launchStatus?: string;
+  /** Whether DRS reports launchActionsStatus at all. */
+  reported: boolean;
+  ssmAgentDiscoveryDatetime?: string;
+  runs: { name: string; optional: boolean; status: string; failureReason?: string }[];
+}
+
+const FINAL_LAUNCH = new Set(['LAUNCHED', 'FAILED', 'TERMINATED']);
 
 /**
- * Assesses the checks of a recovered instance from every observation so far (oldest first):
- * the latest observation decides each check; the earlier ones time how long each took.
- *
- * @example
- * assess(target, [{ elapsedMs: 0 }, { elapsedMs: 5000, recoveryInstance: running }], { timeoutMs: 60000 })
- * // → { verdict: 'VERIFIED', checks: [{ name: 'recovery-instance-found', status: 'PASSED', durationMs: 5000, ... }, ...] }
+ * DRS semantics (LaunchAction.optional: "whether the launch will not be marked as failed if this
+ * action fails"): a failed non-optional action fails the check; a failed optional one is reported
+ * in the output of a PASSED check, as DRS does not hold it against the launch either.
  */
-export function assess(target: VerificationTarget, observations: readonly Observation[], policy: VerificationPolicy): Assessment {
-  const latest = observations[observations.length - 1];
-  if (!latest) throw new Error('assess needs at least one observation');
-  const timedOut = latest.elapsedMs >= policy.timeoutMs;
+export function judgeLaunchActions(jobId: string, facts: LaunchActionsFacts): Judgement {
+  if (!facts.found) return { status: 'WAITING', output: `DRS does not list the server in job ${jobId} yet` };
+  const runs = facts.runs;
+  if (runs.length === 0) {
+    if (!facts.reported || FINAL_LAUNCH.has(facts.launchStatus ?? '')) return { status: 'PASSED', output: `no post-launch action ran for job ${jobId}` };
+    return { status: 'WAITING', output: `post-launch actions of job ${jobId} wait for DRS to discover the SSM agent` };
+  }
+  const describe = (r: LaunchActionsFacts['runs'][number]) => `${r.name} ${r.status}${r.failureReason ? `: ${r.failureReason}` : ''}`;
+  const failed = runs.filter((r) => r.status === 'FAILED' && !r.optional);
+  if (failed.length > 0) return { status: 'FAILED', output: excerpt(`post-launch action ${failed.map(describe).join('; ')}`) };
+  const running = runs.filter((r) => r.status !== 'SUCCEEDED' && r.status !== 'FAILED');
+  if (running.length > 0) return { status: 'WAITING', output: excerpt(`post-launch actions still running: ${running.map(describe).join('; ')}`) };
+  const optionalFailures = runs.filter((r) => r.status === 'FAILED');
+  const succeeded = runs.length - optionalFailures.length;
+  const note = optionalFailures.length > 0 ? `; optional ${optionalFailures.map(describe).join('; ')}` : '';
+  return { status: 'PASSED', output: excerpt(`${succeeded} of ${runs.length} post-launch actions succeeded${note}`) };
+}
 
+/** The outcome of one connection attempt of a probe. */
+export type ProbeFacts =
+  | { reached: true; httpStatus?: number; detail?: string }
+  | { reached: false; error: string };
+
+export function judgeProbe(probe: ConnectivityProbe, address: string | undefined, facts: ProbeFacts | undefined): Judgement {
+  if (!address) return { status: 'WAITING', output: 'the instance has no private IP address yet' };
+  const where = probe.type === 'TCP' ? `${address}:${probe.port}` : `${probe.https ? 'https' : 'http'}://${address}:${probe.port}${probe.path ?? '/'}`;
+  if (!facts) return { status: 'WAITING', output: `${where} not tried yet` };
+  if (!facts.reached) return { status: 'WAITING', output: `${where}: ${facts.error}` };
+  if (probe.type === 'TCP') return { status: 'PASSED', output: `${where} accepts connections` };
+  const status = facts.httpStatus ?? 0;
+  const ok = probe.expectStatus !== undefined ? status === probe.expectStatus : status >= 200 && status < 300;
+  const expected = probe.expectStatus !== undefined ? String(probe.expectStatus) : '2xx';
+  return { status: ok ? 'PASSED' : 'WAITING', output: excerpt(`${where} answered ${status} (expected ${expected})${facts.detail ? `: ${facts.detail}` : ''}`, 512) };
+}
+
+// ---------------------------------------------------------------- time
+
+/**
+ * When a check that started at `startedAtMs` must be over: its own timeout, or the end of the
+ * verification's budget (the Lambda's remaining time) if that comes first.
+ */
+export function checkDeadline(check: Pick<PlannedCheck, 'timeoutMs'>, startedAtMs: number, budgetEndMs: number): { deadlineMs: number; capped: boolean } {
+  const own = startedAtMs + check.timeoutMs;
+  return own <= budgetEndMs ? { deadlineMs: own, capped: false } : { deadlineMs: budgetEndMs, capped: true };
+}
+
+export type Settled = { done: true; result: CheckResult } | { done: false; output: string };
+
+/**
+ * A check's judgement at `nowMs`: PASSED and FAILED end it; WAITING goes on until the deadline,
+ * at which the check fails with `timed out after N s` and the last thing seen.
+ */
+export function settle(check: Pick<PlannedCheck, 'name' | 'timeoutMs'>, judgement: Judgement, startedAtMs: number, nowMs: number, deadline: { deadlineMs: number; capped: boolean }): Settled {
+  const durationMs = Math.max(0, Math.round(nowMs - startedAtMs));
+  if (judgement.status !== 'WAITING') return { done: true, result: { name: check.name, status: judgement.status, durationMs, output: excerpt(judgement.output) } };
+  if (nowMs < deadline.deadlineMs) return { done: false, output: judgement.output };
+  const reason = deadline.capped
+    ? `timed out after ${formatSeconds(durationMs)}: the verification's time (Lambda's) ran out before the check's ${formatSeconds(check.timeoutMs)}`
+    : `timed out after ${formatSeconds(check.timeoutMs)}`;
+  return { done: true, result: { name: check.name, status: 'FAILED', durationMs, output: excerpt(`${reason} (${judgement.output})`) } };
+}
+
+/** The delay before the next look: quick at first (most checks pass soon), then every pollMs; never past the deadline. */
+export function pollDelay(attempt: number, pollMs: number, nowMs: number, deadlineMs: number): number {
+  const backoff = Math.min(pollMs, 250 * 2 ** Math.min(attempt, 10));
+  return Math.max(0, Math.min(backoff, deadlineMs - nowMs));
+}
+
+// ---------------------------------------------------------------- the verdict
+
+export type Verdict = { verdict: 'VERIFIED'; checks: CheckResult[] } | { verdict: 'FAILED'; checks: CheckResult[]; reason: string };
+
+export function skipped(check: Pick<PlannedCheck, 'name'>, why: string): CheckResult {
+  return { name: check.name, status: 'SKIPPED', durationMs: 0, output: why };
+}
+
+export const NOT_RUN_AFTER_FAILURE = 'not run: an earlier check did not pass';
+
+/**
+ * The verdict from the results of the checks run so far (in plan order): every check after the
+ * first failure is SKIPPED; VERIFIED when none failed.
+ */
+export function conclude(plan: readonly PlannedCheck[], results: readonly CheckResult[]): Verdict {
   const checks: CheckResult[] = [];
-  let failure: string | undefined;
-  let previousPassedAt = 0;
-  for (const check of CHECKS) {
-    if (failure !== undefined) {
-      checks.push({ name: check.name, status: 'SKIPPED', durationMs: 0, output: 'not run: an earlier check did not pass' });
-      continue;
+  let failure: CheckResult | undefined;
+  plan.forEach((check, i) => {
+    const result = results[i];
+    if (failure || !result) checks.push(skipped(check, NOT_RUN_AFTER_FAILURE));
+    else {
+      checks.push(result);
+      if (result.status === 'FAILED') failure = result;
     }
-    const probe = check.probe(latest, target);
-    if (probe.status === 'PASSED') {
-      const passedAt = Math.max(previousPassedAt, passingSince(observations, check, target));
-      checks.push({ name: check.name, status: 'PASSED', durationMs: Math.round(passedAt - previousPassedAt), output: excerpt(probe.output) });
-      previousPassedAt = passedAt;
-      continue;
-    }
-    if (probe.status === 'WAITING' && !timedOut) return { verdict: 'PENDING', waitingFor: check.name, output: probe.output };
-    const output = probe.status === 'WAITING' ? `timed out after ${formatSeconds(policy.timeoutMs)} (${probe.output})` : probe.output;
-    checks.push({ name: check.name, status: 'FAILED', durationMs: Math.round(Math.max(0, latest.elapsedMs - previousPassedAt)), output: excerpt(output) });
-    failure = `${check.name} failed: ${output}`;
-  }
-  return failure === undefined ? { verdict: 'VERIFIED', checks } : { verdict: 'FAILED', checks, reason: excerpt(failure) };
+  });
+  return failure ? { verdict: 'FAILED', checks, reason: excerpt(`${failure.name} failed: ${failure.output}`, 1024) } : { verdict: 'VERIFIED', checks };
 }
 
 /**
- * Picks the recovered instance of the target among what DRS returned: the one with the
- * launched recovery instance id when known, else the newest instance of the source server
- * launched by the target's job (an older instance of another job is not this launch's).
+ * The Comment of the Run Command of a health check: how a redelivered launch finds the command
+ * it already sent instead of sending another. SSM allows 100 characters.
  */
-export function selectRecoveryInstance(candidates: readonly RecoveryInstanceFacts[], target: VerificationTarget): RecoveryInstanceFacts | undefined {
-  if (target.recoveryInstanceId) return candidates.find((c) => c.recoveryInstanceID === target.recoveryInstanceId);
-  const ofThisLaunch = candidates.filter((c) => c.sourceServerID === target.sourceServerId && c.jobID === target.jobId);
-  return ofThisLaunch.reduce<RecoveryInstanceFacts | undefined>(
-    (newest, c) => (!newest || (c.lastUpdatedDateTime ?? '') > (newest.lastUpdatedDateTime ?? '') ? c : newest),
-    undefined,
-  );
+export function commandComment(executionId: string, sourceServerId: string, checkName: string): string {
+  return `lifeboat ${executionId} ${sourceServerId} ${checkName}`.slice(0, 100);
 }

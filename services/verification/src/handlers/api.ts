@@ -1,7 +1,7 @@
-import { ValidationError, createApiHandler, operation } from '@lifeboat/service-api';
+import { DEFAULT_VERIFICATION, ValidationError, createApiHandler, operation } from '@lifeboat/service-api';
 import type { VerificationOperations } from '../api.js';
-import { verifyOptions } from '../config.js';
-import { describeChecks } from '../domain/checks.js';
+import { serviceSettings } from '../config.js';
+import { describeChecks, planChecks } from '../domain/checks.js';
 
 type Describe = VerificationOperations['describeVerificationChecks'];
 
@@ -15,7 +15,12 @@ function assertNoInput(input: unknown): void {
 export const handler = createApiHandler({
   describeVerificationChecks: operation<Describe['input'], Describe['result']>('read', async (input) => {
     assertNoInput(input);
-    const options = verifyOptions();
-    return { scope: 'default', timeoutSeconds: options.timeoutMs / 1000, pollIntervalMs: options.pollMs, checks: describeChecks(options) };
+    const settings = serviceSettings();
+    return {
+      scope: 'default',
+      timeoutSeconds: settings.budgetMs / 1000,
+      pollIntervalMs: settings.pollMs,
+      checks: describeChecks(planChecks(DEFAULT_VERIFICATION, settings.checks)),
+    };
   }),
 });

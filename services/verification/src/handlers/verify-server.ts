@@ -1,12 +1,22 @@
 import { DrsClient } from '@aws-sdk/client-drs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import type { DomainEvent } from '@lifeboat/events';
 import { EventPublisher, createEvent, lifeboatEventConsumer } from '@lifeboat/events';
 import { envGetter, requiredEnv } from '@lifeboat/service-api';
-import { DrsRecoveryInstances } from '../adapters/drs-recovery-instances.js';
-import { verifyOptions } from '../config.js';
+import { DrsAdapter } from '../adapters/drs.js';
+import type { ExecutionContexts } from '../adapters/dynamodb-execution-contexts.js';
+import { Ec2Adapter } from '../adapters/ec2.js';
+import { networkProbes } from '../adapters/probes.js';
+import { SsmAdapter } from '../adapters/ssm.js';
+import type { ServiceSettings } from '../config.js';
+import { executionContexts, serviceSettings } from '../config.js';
 import type { CheckResult } from '../domain/checks.js';
-import { systemClock, verifyRecoveredInstance } from '../verify.js';
+import { planChecks } from '../domain/checks.js';
+import { verificationOf } from '../domain/execution-context.js';
+import type { Clock, VerificationPorts } from '../verify.js';
+import { systemClock, verifyLaunchedServer } from '../verify.js';
 
 /** The data of ServerLaunched (events/schemas/ServerLaunched.schema.json), validated by the consumer. */
 interface ServerLaunchedData {
@@ -31,28 +41,59 @@ interface VerificationData {
   checks: CheckResult[];
 }
 
-/** Stop polling this long before Lambda would stop us, to publish the timeout ourselves. */
+/** Stop checking this long before Lambda would stop us, to publish the verdict ourselves. */
 const LAMBDA_SAFETY_MARGIN_MS = 10_000;
 
 const ACTOR = { type: 'service', id: 'lifeboat-verification' } as const;
-
-const eventBusName = envGetter('EVENT_BUS_NAME');
-let publisher: EventPublisher | undefined;
-let instances: DrsRecoveryInstances | undefined;
 
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-async function verifyServer(event: DomainEvent, context: Context): Promise<void> {
-  const launched = event.data as ServerLaunchedData;
-  const options = verifyOptions();
-  // Never let Lambda's own timeout cut a verification short without a verdict on the bus.
-  const timeoutMs = Math.min(options.timeoutMs, Math.max(0, context.getRemainingTimeInMillis() - LAMBDA_SAFETY_MARGIN_MS));
-  const target = { sourceServerId: launched.sourceServerId, jobId: launched.jobId, recoveryInstanceId: launched.recoveryInstanceId };
+/** What the handler works with; tests replace some (a probe address resolver, a clock). */
+export interface VerifyServerDependencies {
+  ports: () => VerificationPorts;
+  contexts: () => ExecutionContexts;
+  settings: () => ServiceSettings;
+  publisher: () => EventPublisher;
+  clock: Clock;
+}
 
-  instances ??= new DrsRecoveryInstances(new DrsClient({}));
-  const verdict = await verifyRecoveredInstance(target, instances, systemClock, { ...options, timeoutMs });
+let ports: VerificationPorts | undefined;
+let publisher: EventPublisher | undefined;
+const eventBusName = envGetter('EVENT_BUS_NAME');
+
+export const defaultDependencies: VerifyServerDependencies = {
+  // The function's own account and region (AWS_REGION); endpoints from AWS_ENDPOINT_URL_<SERVICE> locally.
+  ports: () => (ports ??= { drs: new DrsAdapter(new DrsClient({})), ec2: new Ec2Adapter(new EC2Client({})), ssm: new SsmAdapter(new SSMClient({})), probes: networkProbes }),
+  contexts: executionContexts,
+  settings: serviceSettings,
+  publisher: () => (publisher ??= new EventPublisher({ eventBusName: eventBusName() })),
+  clock: systemClock,
+};
+
+async function verify(deps: VerifyServerDependencies, event: DomainEvent, context: Context): Promise<void> {
+  const launched = event.data as ServerLaunchedData;
+  const settings = deps.settings();
+  // Never let Lambda's own timeout cut a verification short without a verdict on the bus.
+  const budgetMs = Math.min(settings.budgetMs, Math.max(0, context.getRemainingTimeInMillis() - LAMBDA_SAFETY_MARGIN_MS));
+  // A launch that overtook its ExecutionStarted is verified with the defaults rather than held back.
+  const { verification, source } = verificationOf(await deps.contexts().get(launched.executionId), launched.sourceServerId);
+  const plan = planChecks(verification, settings.checks);
+
+  const outcome = await verifyLaunchedServer(
+    {
+      executionId: launched.executionId,
+      sourceServerId: launched.sourceServerId,
+      jobId: launched.jobId,
+      ...(launched.recoveryInstanceId ? { recoveryInstanceId: launched.recoveryInstanceId } : {}),
+      ...(launched.ec2InstanceId ? { ec2InstanceId: launched.ec2InstanceId } : {}),
+    },
+    plan,
+    deps.ports(),
+    deps.clock,
+    { pollMs: settings.pollMs, budgetMs },
+  );
 
   const data: VerificationData = definedOnly({
     executionId: launched.executionId,
@@ -60,23 +101,27 @@ async function verifyServer(event: DomainEvent, context: Context): Promise<void>
     sourceServerId: launched.sourceServerId,
     accountId: launched.accountId,
     region: launched.region,
-    recoveryInstanceId: verdict.recoveryInstance?.recoveryInstanceID ?? launched.recoveryInstanceId,
-    ec2InstanceId: verdict.recoveryInstance?.ec2InstanceID ?? launched.ec2InstanceId,
-    checks: verdict.checks,
+    recoveryInstanceId: outcome.recoveryInstanceId ?? launched.recoveryInstanceId,
+    ec2InstanceId: outcome.ec2InstanceId ?? launched.ec2InstanceId,
+    checks: outcome.checks,
   });
   const causedBy = { correlationId: launched.executionId, causationId: event.metadata.eventId, actor: ACTOR };
-  const outcome =
-    verdict.verdict === 'VERIFIED'
+  const verdict =
+    outcome.verdict === 'VERIFIED'
       ? createEvent('ServerVerified', data, causedBy)
-      : createEvent('ServerVerificationFailed', { ...data, reason: verdict.reason }, causedBy);
-
-  publisher ??= new EventPublisher({ eventBusName: eventBusName() });
-  await publisher.publish([outcome]);
-  console.info(JSON.stringify({ message: `${outcome.type} ${launched.sourceServerId}`, executionId: launched.executionId, eventId: outcome.metadata.eventId, causationId: event.metadata.eventId }));
+      : createEvent('ServerVerificationFailed', { ...data, reason: outcome.reason }, causedBy);
+  await deps.publisher().publish([verdict]);
+  console.info(JSON.stringify({ message: `${verdict.type} ${launched.sourceServerId}`, executionId: launched.executionId, settings: source, eventId: verdict.metadata.eventId, causationId: event.metadata.eventId }));
 }
 
-/** ServerLaunched → checks of the recovered instance → ServerVerified | ServerVerificationFailed. */
-export const handler = lifeboatEventConsumer(
-  { idempotencyTable: requiredEnv('VERIFICATION_IDEMPOTENCY_TABLE'), eventTypes: ['ServerLaunched'] },
-  verifyServer,
-);
+/** The handler with other dependencies (tests: a probe address resolver, fake adapters). */
+export function createVerifyServerHandler(overrides: Partial<VerifyServerDependencies> = {}) {
+  const deps = { ...defaultDependencies, ...overrides };
+  return lifeboatEventConsumer(
+    { idempotencyTable: requiredEnv('VERIFICATION_IDEMPOTENCY_TABLE'), eventTypes: ['ServerLaunched'] },
+    (event, context) => verify(deps, event, context),
+  );
+}
+
+/** ServerLaunched → the checks of the recovered instance → ServerVerified | ServerVerificationFailed. */
+export const handler = createVerifyServerHandler();

@@ -7,8 +7,10 @@ let handler: typeof ApiHandler;
 const viewer = { userId: 'u-1', username: 'viewer@example.com', roles: ['Viewer'] };
 
 beforeAll(async () => {
-  process.env.VERIFICATION_TIMEOUT_SECONDS = '60';
+  process.env.VERIFICATION_TIMEOUT_SECONDS = '890';
   process.env.VERIFICATION_POLL_MS = '5000';
+  process.env.VERIFICATION_POST_LAUNCH_ACTIONS_TIMEOUT_SECONDS = '600';
+  process.env.VERIFICATION_PROBE_TIMEOUT_SECONDS = '60';
   ({ handler } = await import('../../src/handlers/api.js'));
 });
 
@@ -17,18 +19,19 @@ function call(request: Partial<ApiRequest>) {
 }
 
 describe('verification api', () => {
-  it('describeVerificationChecks answers the checks and their budget to a viewer', async () => {
+  it('describeVerificationChecks answers the default checks and their timeouts to a viewer', async () => {
     const response = await call({ operation: 'describeVerificationChecks', input: {}, caller: viewer });
 
     expect(response).toEqual({
       ok: true,
       result: {
         scope: 'default',
-        timeoutSeconds: 60,
+        timeoutSeconds: 890,
         pollIntervalMs: 5000,
         checks: [
-          { name: 'recovery-instance-found', description: expect.any(String), timeoutSeconds: 60 },
-          { name: 'ec2-instance-running', description: expect.any(String), timeoutSeconds: 60 },
+          { name: 'ec2-running-and-status-checks', description: expect.any(String), timeoutSeconds: 900 },
+          { name: 'ssm-agent-online', description: expect.any(String), timeoutSeconds: 600 },
+          { name: 'drs-post-launch-actions', description: expect.any(String), timeoutSeconds: 600 },
         ],
       },
     });
