@@ -292,6 +292,71 @@ describe('configuration as documents', () => {
   });
 });
 
+describe('verification settings of protection groups', () => {
+  const verification = { instanceTimeoutSeconds: 1200, healthChecks: [{ documentName: 'Lifeboat-Oracle', parameters: { sid: ['ORCL'] } }], probes: [{ type: 'TCP', port: 1521 }, { type: 'HTTP', port: 443, path: '/health', https: true }] };
+  const overrides = [{ sourceServerId: serverId(2), requireSsmAgent: false, healthChecks: [] }];
+
+  it('are stored, answered and announced; a save without a change writes nothing', async () => {
+    const api = planningHarness(...fleet());
+    const created = await api.ok<ProtectionGroupView>('createProtectionGroup', groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], verification, serverVerificationOverrides: overrides }));
+    expect(created).toMatchObject({ verification, serverVerificationOverrides: overrides });
+    expect(await api.ok('getProtectionGroup', { protectionGroupId: 'pg-1' }, viewer)).toMatchObject({ verification, serverVerificationOverrides: overrides });
+    // Verification is Lifeboat's own: no launch-settings task for DRS.
+    expect(api.newOutbox().map((e) => (e.kind === 'event' ? [e.kind, e.event.type, e.event.data] : [e.kind]))).toEqual([
+      ['event', 'ProtectionGroupCreated', { protectionGroupId: 'pg-1', name: 'DB', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(1), serverId(2)], revision: 1, verification, serverVerificationOverrides: overrides }],
+    ]);
+
+    const updated = await api.ok<ProtectionGroupView>('updateProtectionGroup', { protectionGroupId: 'pg-1', expectedRevision: 1, ...groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], verification: { checkPostLaunchActions: false } }) });
+    expect(updated).toMatchObject({ revision: 2, verification: { checkPostLaunchActions: false }, serverVerificationOverrides: [] });
+    expect(api.newEvents()).toEqual([{ type: 'ProtectionGroupUpdated', data: expect.objectContaining({ revision: 2, verification: { checkPostLaunchActions: false } }) }]);
+    const same = await api.ok<ProtectionGroupView>('updateProtectionGroup', { protectionGroupId: 'pg-1', ...groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], verification: { checkPostLaunchActions: false } }) });
+    expect(same.revision).toBe(2);
+    expect(api.newOutbox()).toEqual([]);
+  });
+
+  it('bad ones are refused with every problem at its field, and change nothing (create, update, preview)', async () => {
+    const api = planningHarness(...fleet());
+    await api.ok('createProtectionGroup', groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], verification }));
+    api.newOutbox();
+    const bad = { verification: { healthChecks: [{ name: 'x' }], probes: [{ type: 'HTTP', port: 80, expectStatus: 99 }] }, serverVerificationOverrides: [{ sourceServerId: serverId(6), instanceTimeoutSeconds: -1 }] };
+    const problems = [
+      { field: 'verification.healthChecks[0].documentName', message: 'is required' },
+      { field: 'verification.probes[0].expectStatus', message: 'must be a whole number from 100 to 599' },
+      { field: 'serverVerificationOverrides[0].instanceTimeoutSeconds', message: 'must be a whole number from 1 to 7200' },
+      { field: 'serverVerificationOverrides[0].sourceServerId', message: `${serverId(6)} is not a member of this group` },
+    ];
+    expect(await api.call('updateProtectionGroup', { protectionGroupId: 'pg-1', ...groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], ...bad }) })).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', problems } });
+    expect(await api.call('createProtectionGroup', groupInput('App', { sourceServerIds: [serverId(3)], ...bad }))).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', problems } });
+    expect(await api.call('previewProtectionGroup', { accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(3)], ...bad }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', problems } });
+    expect(api.newOutbox()).toEqual([]);
+    expect(await api.store.listGroups()).toEqual([expect.objectContaining({ name: 'DB', revision: 1, verification })]);
+  });
+
+  it('travel with the group’s document, and reach the plan snapshot ExecutionStarted carries', async () => {
+    const source = planningHarness(...fleet());
+    await source.ok('createProtectionGroup', groupInput('DB', { sourceServerIds: [serverId(1), serverId(2)], verification, serverVerificationOverrides: overrides }));
+    const exported = await source.ok<ConfigurationExport>('exportConfiguration', { protectionGroupIds: ['pg-1'], format: 'YAML' }, viewer);
+    expect(exported.content).toContain('serverVerificationOverrides:');
+
+    const target = planningHarness(...fleet());
+    await target.ok('importConfiguration', { content: exported.content });
+    const [imported] = await target.ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    expect(imported).toMatchObject({ verification, serverVerificationOverrides: overrides });
+    expect((await target.ok<ConfigurationImportResult>('importConfiguration', { content: exported.content })).documents.map((d) => d.action)).toEqual(['UNCHANGED']);
+
+    const plan = await target.ok<SavedRecoveryPlan>('createRecoveryPlan', { name: 'Shop', waves: [{ name: 'DB', protectionGroupIds: [imported?.protectionGroupId], sourceServerIds: [serverId(6)] }] });
+    const snapshot = await target.ok<PlanSnapshot>('resolveRecoveryPlan', { planId: plan.planId }, viewer);
+    expect(snapshot.waves[0]?.servers.map((s) => [s.sourceServerId, s.verification?.requireSsmAgent, s.verification?.healthChecks.map((c) => c.name), s.verification?.probes.length])).toEqual([
+      [serverId(1), true, ['Lifeboat-Oracle'], 2],
+      [serverId(2), false, [], 2],
+      // Defaults alone: left out of the snapshot.
+      [serverId(6), undefined, undefined, undefined],
+    ]);
+    const started = createEvent('ExecutionStarted', { executionId: 'ex-1', planId: snapshot.planId, planVersion: snapshot.version, mode: 'DRILL', plan: snapshot }, { correlationId: 'ex-1', actor: { type: 'user', id: 'u' } });
+    expect(() => validateEventDetail('ExecutionStarted', { metadata: started.metadata, data: started.data })).not.toThrow();
+  });
+});
+
 describe('bad input', () => {
   it('gets a typed error naming each field, from every command', async () => {
     const api = planningHarness(...fleet());

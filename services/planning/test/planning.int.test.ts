@@ -288,6 +288,17 @@ describe('protection groups', () => {
     expect(publishedOf('ProtectionGroupDeleted').map((e) => e.data)).toContainEqual({ protectionGroupId: group.protectionGroupId, revision: 2 });
   });
 
+  it('stores verification settings in DynamoDB and announces them on the bus', async () => {
+    await onInventoryEvent(discovered(server(32)), lambdaContext);
+    const verification = { requireSsmAgent: true, healthChecks: [{ documentName: 'Lifeboat-Check', parameters: { level: ['deep'] } }], probes: [{ type: 'HTTP', port: 443, path: '/health', https: true }] };
+    const serverVerificationOverrides = [{ sourceServerId: serverId(32), healthChecks: [], probes: [] }];
+    const group = await ok<ProtectionGroupView>('createProtectionGroup', { name: 'Verified', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(32)], verification, serverVerificationOverrides });
+    expect(await ok('getProtectionGroup', { protectionGroupId: group.protectionGroupId }, viewer)).toMatchObject({ verification, serverVerificationOverrides });
+    await deliverOutbox();
+    expect(publishedOf('ProtectionGroupCreated').map((e) => e.data)).toContainEqual(expect.objectContaining({ protectionGroupId: group.protectionGroupId, verification, serverVerificationOverrides }));
+    await ok('deleteProtectionGroup', { protectionGroupId: group.protectionGroupId });
+  });
+
   it('is for plan authors only', async () => {
     const response = await call('createProtectionGroup', { name: 'Nope', accountId: ACCOUNT, region: REGION, sourceServerIds: [serverId(6)] }, viewer);
     expect(response).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -59,7 +59,7 @@ describe('protection group validation', () => {
 
   it('answers the trimmed definition and its members once valid', () => {
     const { definition, members } = parseProtectionGroupInput(input({ name: '  Databases ' }), { existingGroups: [], inventory: INVENTORY });
-    expect(definition).toEqual({ ...input(), tagSelectors: [], launchDefaults: {}, serverLaunchOverrides: [], postLaunchActions: [] });
+    expect(definition).toEqual({ ...input(), tagSelectors: [], launchDefaults: {}, serverLaunchOverrides: [], postLaunchActions: [], verification: {}, serverVerificationOverrides: [] });
     expect(members.sourceServerIds).toEqual([serverId(1), serverId(2)]);
   });
 

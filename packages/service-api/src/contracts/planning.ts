@@ -64,6 +64,60 @@ export interface PostLaunchActionView {
   /** DRS launch action order (from 100, in the order of the list). */
   order: number;
 }
+// ---- verification of recovered servers (issue 6): set per group, overridable per server
+
+/** An SSM document run on the recovered instance as a health check (Run Command). */
+export interface HealthCheckDocument {
+  /** Shown in the check list; default the document name. */
+  name?: string;
+  documentName: string;
+  parameters?: Record<string, string[]>;
+  /** Default 600. */
+  timeoutSeconds?: number;
+}
+/** A probe from Lifeboat to the recovered instance's private IP. */
+export type ConnectivityProbe =
+  | { type: 'TCP'; name?: string; port: number; timeoutSeconds?: number }
+  | { type: 'HTTP'; name?: string; port: number; path?: string; https?: boolean; expectStatus?: number; timeoutSeconds?: number };
+/**
+ * How a recovered server is proved healthy, in order: EC2 running and its status checks passed,
+ * the SSM agent online, the health-check documents, DRS's post-launch actions, the probes.
+ * Every field optional: unset takes the default (see ResolvedVerification).
+ */
+export interface VerificationSettings {
+  /** EC2 running + status checks passed within this (SRM's VMware Tools wait). Default 900. */
+  instanceTimeoutSeconds?: number;
+  /** Wait for the SSM agent to be Online. Default true (false: skip it and the documents). */
+  requireSsmAgent?: boolean;
+  /** Default 600. */
+  ssmAgentTimeoutSeconds?: number;
+  healthChecks?: HealthCheckDocument[];
+  /** Read the job's DRS post-launch action results (launchActionsStatus). Default true. */
+  checkPostLaunchActions?: boolean;
+  probes?: ConnectivityProbe[];
+}
+/** A member's verification, over its group's. */
+export interface ServerVerificationOverride extends VerificationSettings {
+  sourceServerId: string;
+}
+/** A server's verification in a plan snapshot: group, then server settings, then the defaults. */
+export interface ResolvedVerification {
+  instanceTimeoutSeconds: number;
+  requireSsmAgent: boolean;
+  ssmAgentTimeoutSeconds: number;
+  healthChecks: { name: string; documentName: string; parameters: Record<string, string[]>; timeoutSeconds: number }[];
+  checkPostLaunchActions: boolean;
+  probes: ConnectivityProbe[];
+}
+export const DEFAULT_VERIFICATION: Readonly<ResolvedVerification> = {
+  instanceTimeoutSeconds: 900,
+  requireSsmAgent: true,
+  ssmAgentTimeoutSeconds: 600,
+  healthChecks: [],
+  checkPostLaunchActions: true,
+  probes: [],
+};
+
 /** What an author writes: the input of create, update, preview and of an imported document. */
 export interface ProtectionGroupDefinition {
   name: string;
@@ -76,6 +130,9 @@ export interface ProtectionGroupDefinition {
   launchDefaults?: LaunchSettings;
   serverLaunchOverrides?: ServerLaunchOverride[];
   postLaunchActions?: PostLaunchActionInput[];
+  /** How its recovered servers are verified (defaults when unset). */
+  verification?: VerificationSettings;
+  serverVerificationOverrides?: ServerVerificationOverride[];
 }
 /** A server a group's selectors match but another group holds (a server is in at most one group). */
 export interface MembershipConflict {
@@ -98,6 +155,8 @@ export interface ProtectionGroupView {
   launchDefaults?: LaunchSettings;
   serverLaunchOverrides?: ServerLaunchOverride[];
   postLaunchActions?: PostLaunchActionView[];
+  verification?: VerificationSettings;
+  serverVerificationOverrides?: ServerVerificationOverride[];
   /** Servers the selectors matched after the group was saved that another group already held. */
   conflicts?: MembershipConflict[];
   /** 1 when created, +1 per change (for `expectedRevision`). */
@@ -347,6 +406,8 @@ export interface PlanSnapshot {
       delaySeconds?: number;
       /** The group it comes from (absent for a single server). */
       protectionGroupId?: string;
+      /** How it is verified once launched; absent: DEFAULT_VERIFICATION (left out to keep the event small). */
+      verification?: ResolvedVerification;
     }[];
     errorPolicy?: ErrorPolicy;
     preSteps?: PlanStep[];

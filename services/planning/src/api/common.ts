@@ -1,6 +1,6 @@
 import type { Actor } from '@lifeboat/events';
 import { createEvent, newEventId, validateEventDetail } from '@lifeboat/events';
-import type { Caller, FieldProblem } from '@lifeboat/service-api';
+import type { Caller, FieldProblem, ServerVerificationOverride, VerificationSettings } from '@lifeboat/service-api';
 import { ConflictError, ValidationError } from '@lifeboat/service-api';
 import type { LaunchSyncTask } from '../domain/launch-settings.js';
 import type { ProtectionGroup } from '../domain/protection-group.js';
@@ -28,8 +28,27 @@ export function actorOf(caller: Caller): Actor {
 }
 
 /** The data of ProtectionGroupCreated / ProtectionGroupUpdated (events/schemas). */
-export function groupEventData(group: ProtectionGroup): { protectionGroupId: string; name: string; accountId: string; region: string; sourceServerIds: string[]; revision: number } {
-  return { protectionGroupId: group.protectionGroupId, name: group.name, accountId: group.accountId, region: group.region, sourceServerIds: [...group.sourceServerIds], revision: group.revision };
+export function groupEventData(group: ProtectionGroup): {
+  protectionGroupId: string;
+  name: string;
+  accountId: string;
+  region: string;
+  sourceServerIds: string[];
+  revision: number;
+  verification?: VerificationSettings;
+  serverVerificationOverrides?: ServerVerificationOverride[];
+} {
+  return {
+    protectionGroupId: group.protectionGroupId,
+    name: group.name,
+    accountId: group.accountId,
+    region: group.region,
+    sourceServerIds: [...group.sourceServerIds],
+    revision: group.revision,
+    // Verification settings only when the group has some (a reader takes absent as the defaults).
+    ...(Object.keys(group.verification).length > 0 ? { verification: structuredClone(group.verification) } : {}),
+    ...(group.serverVerificationOverrides.length > 0 ? { serverVerificationOverrides: structuredClone(group.serverVerificationOverrides) } : {}),
+  };
 }
 
 /** An outbox entry for a Lifeboat event, checked against its schema now (the outbox never holds a bad one). */

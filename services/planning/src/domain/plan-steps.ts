@@ -16,10 +16,10 @@ export const APPROVER_ROLES: readonly Role[] = ROLES.filter((role) => role !== '
 
 export const DEFAULT_TIMEOUT_SECONDS = { APPROVAL: 86_400, SSM_DOCUMENT: 3_600, LAMBDA: 300 } as const;
 
-const SSM_DOCUMENT = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document\/)?[A-Za-z0-9_.-]{3,128}$/;
+export const SSM_DOCUMENT = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:document\/)?[A-Za-z0-9_.-]{3,128}$/;
 const DOCUMENT_VERSION = /^(\$DEFAULT|\$LATEST|[0-9]{1,10})$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
-const SSM_PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+export const SSM_PARAMETER_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** A step as written, validated, with defaults: a PlanStep before it gets its id. */
 export type StepDefinition =

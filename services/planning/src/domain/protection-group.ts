@@ -5,13 +5,16 @@ import type {
   ProtectionGroupDefinition,
   ProtectionGroupView,
   ServerLaunchOverride,
+  ServerVerificationOverride,
   TagSelector,
+  VerificationSettings,
 } from '@lifeboat/service-api';
 import { ConflictError, ValidationError } from '@lifeboat/service-api';
 import { ACCOUNT_ID, REGION, SOURCE_SERVER_ID, checkName, isRecord, optionalList } from './checks.js';
 import type { InventoryServer } from './inventory.js';
 import type { PostLaunchActionDefinition } from './launch-settings.js';
 import { assignActionIds, effectiveSettings, parseLaunchSettings, parsePostLaunchActions, parseServerLaunchOverrides, settingsConflicts } from './launch-settings.js';
+import { parseServerVerificationOverrides, parseVerificationSettings, verificationSizeProblem } from './verification-settings.js';
 
 export { ACCOUNT_ID, MAX_NAME_LENGTH, REGION, SOURCE_SERVER_ID, checkName } from './checks.js';
 
@@ -38,6 +41,8 @@ export interface GroupDefinition {
   launchDefaults: LaunchSettings;
   serverLaunchOverrides: ServerLaunchOverride[];
   postLaunchActions: PostLaunchActionDefinition[];
+  verification: VerificationSettings;
+  serverVerificationOverrides: ServerVerificationOverride[];
 }
 
 export interface ProtectionGroupContext {
@@ -64,7 +69,8 @@ export interface ResolvedMembers {
 export function sourceServerIdsOf(input: unknown): string[] {
   if (!isRecord(input)) return [];
   const explicit = Array.isArray(input.sourceServerIds) ? input.sourceServerIds : [];
-  const overrides = Array.isArray(input.serverLaunchOverrides) ? input.serverLaunchOverrides.map((o: unknown) => (isRecord(o) ? o.sourceServerId : undefined)) : [];
+  const idsOf = (list: unknown) => (Array.isArray(list) ? list.map((o: unknown) => (isRecord(o) ? o.sourceServerId : undefined)) : []);
+  const overrides = [...idsOf(input.serverLaunchOverrides), ...idsOf(input.serverVerificationOverrides)];
   return [...new Set([...explicit, ...overrides].filter((id): id is string => typeof id === 'string' && SOURCE_SERVER_ID.test(id)))];
 }
 
@@ -133,8 +139,8 @@ function parseTagSelectors(value: unknown, problems: FieldProblem[]): TagSelecto
  * Every problem of a protection group definition, at once: name (required, unique whatever its
  * case), account (12 digits), region, explicit servers (each known to the inventory, of the group's
  * account and region, listed once), tag selectors, at least one member, at most
- * MAX_SERVERS_PER_GROUP members, launch settings and overrides (of members only), and
- * post-launch actions. Answers the definition and its members when there is no problem.
+ * MAX_SERVERS_PER_GROUP members, launch settings and overrides (of members only),
+ * post-launch actions, and verification settings and overrides (of members only). Answers the definition and its members when there is no problem.
  */
 export function checkProtectionGroup(input: unknown, context: ProtectionGroupContext): { problems: FieldProblem[]; definition?: GroupDefinition; members?: ResolvedMembers } {
   const problems: FieldProblem[] = [];
@@ -189,15 +195,22 @@ export function checkProtectionGroup(input: unknown, context: ProtectionGroupCon
   const launchDefaults = parseLaunchSettings(input.launchDefaults, 'launchDefaults', problems);
   const serverLaunchOverrides = parseServerLaunchOverrides(input.serverLaunchOverrides, 'serverLaunchOverrides', problems, MAX_SERVERS_PER_GROUP);
   const postLaunchActions = parsePostLaunchActions(input.postLaunchActions, 'postLaunchActions', problems);
+  const verification = parseVerificationSettings(input.verification, 'verification', problems);
+  const serverVerificationOverrides = parseServerVerificationOverrides(input.serverVerificationOverrides, 'serverVerificationOverrides', problems, MAX_SERVERS_PER_GROUP);
+  const tooLarge = verificationSizeProblem(verification, serverVerificationOverrides);
+  if (tooLarge) problems.push(tooLarge);
 
   if (accountId === undefined || region === undefined) return { problems };
-  const definition: GroupDefinition = { name, accountId, region, sourceServerIds: explicit, tagSelectors, launchDefaults, serverLaunchOverrides, postLaunchActions };
+  const definition: GroupDefinition = { name, accountId, region, sourceServerIds: explicit, tagSelectors, launchDefaults, serverLaunchOverrides, postLaunchActions, verification, serverVerificationOverrides };
   const members = resolveMembers(definition, context.inventory.values());
   if (members.sourceServerIds.length > MAX_SERVERS_PER_GROUP && explicitCount <= MAX_SERVERS_PER_GROUP) {
     problems.push({ field: 'tagSelectors', message: `the group would hold ${members.sourceServerIds.length} servers, at most ${MAX_SERVERS_PER_GROUP} fit: narrow the selectors or split the group` });
   }
   serverLaunchOverrides.forEach((override, i) => {
     if (!members.matchedBy.has(override.sourceServerId)) problems.push({ field: `serverLaunchOverrides[${i}].sourceServerId`, message: `${override.sourceServerId} is not a member of this group` });
+  });
+  serverVerificationOverrides.forEach((override, i) => {
+    if (!members.matchedBy.has(override.sourceServerId)) problems.push({ field: `serverVerificationOverrides[${i}].sourceServerId`, message: `${override.sourceServerId} is not a member of this group` });
   });
   const checked = new Set<string>();
   for (const id of members.sourceServerIds) {
@@ -264,6 +277,8 @@ function fromDefinition(definition: GroupDefinition, members: ResolvedMembers) {
     tagSelectors: definition.tagSelectors,
     launchDefaults: definition.launchDefaults,
     serverLaunchOverrides: definition.serverLaunchOverrides,
+    verification: definition.verification,
+    serverVerificationOverrides: definition.serverVerificationOverrides,
     conflicts: [],
   };
 }
@@ -311,6 +326,8 @@ export function normalizeGroup(view: ProtectionGroupView): ProtectionGroup {
     launchDefaults: view.launchDefaults ?? {},
     serverLaunchOverrides: view.serverLaunchOverrides ?? [],
     postLaunchActions: view.postLaunchActions ?? [],
+    verification: view.verification ?? {},
+    serverVerificationOverrides: view.serverVerificationOverrides ?? [],
     conflicts: view.conflicts ?? [],
     revision: view.revision ?? 1,
     createdAt: view.createdAt,
@@ -337,6 +354,8 @@ export function definitionOf(group: ProtectionGroup): ProtectionGroupDefinition 
       ...(description ? { description } : {}),
     }));
   }
+  if (Object.keys(group.verification).length > 0) definition.verification = structuredClone(group.verification);
+  if (group.serverVerificationOverrides.length > 0) definition.serverVerificationOverrides = structuredClone(group.serverVerificationOverrides);
   return definition;
 }
 

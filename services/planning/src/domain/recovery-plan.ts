@@ -18,6 +18,7 @@ import type { InventoryServer } from './inventory.js';
 import { parsePlanSettings } from './plan-settings.js';
 import type { StepDefinition } from './plan-steps.js';
 import { parseSteps } from './plan-steps.js';
+import { isDefaultVerification, resolveVerification } from './verification-settings.js';
 import { summarizeChanges } from './plan-diff.js';
 
 export { ENTITY_ID } from './checks.js';
@@ -589,7 +590,8 @@ type SnapshotServer = PlanSnapshot['waves'][number]['servers'][number];
  * when the inventory no longer has a member: DRS will tell the execution). A server appears once:
  * a single server is recovered in its own wave, and a member that reached a second wave through a
  * later change of its group's selectors stays in the first. SSM_DOCUMENT steps without targets run
- * on their wave's servers. Throws ValidationError when a group no longer exists or a single server
+ * on their wave's servers. Each server carries its verification (resolveVerification: the defaults,
+ * its group's settings, its own override; a single server gets the defaults). Throws ValidationError when a group no longer exists or a single server
  * is no longer in the inventory.
  */
 export function resolvePlan(plan: RecoveryPlanView, groups: ReadonlyMap<string, ProtectionGroupView>, inventory: ReadonlyMap<string, InventoryServer>): PlanSnapshot {
@@ -599,8 +601,9 @@ export function resolvePlan(plan: RecoveryPlanView, groups: ReadonlyMap<string, 
   const placed = new Set<string>();
   const waves = version.waves.map((wave, i) => {
     const settings = new Map(wave.servers.map((s) => [s.sourceServerId, s]));
-    const server = (sourceServerId: string, accountId: string, region: string, protectionGroupId?: string): SnapshotServer => {
+    const server = (sourceServerId: string, accountId: string, region: string, group?: ProtectionGroupView): SnapshotServer => {
       const own = settings.get(sourceServerId);
+      const protectionGroupId = group?.protectionGroupId;
       return {
         sourceServerId,
         accountId,
@@ -610,6 +613,8 @@ export function resolvePlan(plan: RecoveryPlanView, groups: ReadonlyMap<string, 
         ...(own?.bootOrder !== undefined ? { bootOrder: own.bootOrder } : {}),
         ...(own?.delaySeconds !== undefined ? { delaySeconds: own.delaySeconds } : {}),
         ...(protectionGroupId !== undefined ? { protectionGroupId } : {}),
+        // Absent means DEFAULT_VERIFICATION: a 1,000-server ExecutionStarted must stay under EventBridge's 256 KB.
+        ...withVerification(resolveVerification(group, sourceServerId)),
       };
     };
     const servers: SnapshotServer[] = [];
@@ -622,7 +627,7 @@ export function resolvePlan(plan: RecoveryPlanView, groups: ReadonlyMap<string, 
       for (const id of group.sourceServerIds) {
         if (singles.has(id) || placed.has(id)) continue;
         placed.add(id);
-        servers.push(server(id, group.accountId, group.region, groupId));
+        servers.push(server(id, group.accountId, group.region, group));
       }
     });
     wave.sourceServerIds.forEach((id, k) => {
@@ -653,4 +658,8 @@ export function resolvePlan(plan: RecoveryPlanView, groups: ReadonlyMap<string, 
   });
   if (problems.length > 0) throw new ValidationError(problems);
   return { planId: version.planId, version: version.version, name: version.name, waves, settings: version.settings };
+}
+
+function withVerification(verification: ReturnType<typeof resolveVerification>): { verification?: ReturnType<typeof resolveVerification> } {
+  return isDefaultVerification(verification) ? {} : { verification };
 }
