@@ -23,10 +23,10 @@ interface ExecutionDetail {
   id: string;
   status: string;
   mode: string;
-  waves: { id: string; name: string; status: string; servers: { sourceServerId: string; hostname: string; status: string; jobId: string | null; recoveryInstanceId: string | null }[] }[];
+  waves: { id: string; name: string; status: string; servers: { sourceServerId: string; hostname: string; status: string; jobId: string | null; recoveryInstanceId: string | null; checks: { name: string; status: string; durationMs: number }[] }[] }[];
 }
 
-const EXECUTION_FIELDS = 'id status mode planName waves { id name status servers { sourceServerId hostname status jobId recoveryInstanceId } }';
+const EXECUTION_FIELDS = 'id status mode planName waves { id name status servers { sourceServerId hostname status jobId recoveryInstanceId checks { name status durationMs } } }';
 
 describe('walking skeleton: a drill of the demo plan, end to end through the local stack', () => {
   let stack: RunningStack;
@@ -95,6 +95,14 @@ describe('walking skeleton: a drill of the demo plan, end to end through the loc
     const servers = finished.waves.flatMap((w) => w.servers);
     expect(servers).toHaveLength(6);
     expect(servers.every((s) => s.status === 'VERIFIED' && s.jobId && s.recoveryInstanceId)).toBe(true);
+    // Each server's checks, in order, as the execution detail shows them (the demo sets no health-check documents or probes).
+    for (const server of servers) {
+      expect(server.checks.filter((c) => c.status !== 'SKIPPED').map((c) => [c.name, c.status])).toEqual([
+        ['ec2-running-and-status-checks', 'PASSED'],
+        ['ssm-agent-online', 'PASSED'],
+        ['drs-post-launch-actions', 'PASSED'],
+      ]);
+    }
     expect(finished.waves.map((w) => [w.name, w.status])).toEqual([['Database', 'COMPLETED'], ['App', 'COMPLETED'], ['Web', 'COMPLETED']]);
     expect(pushedEvents).toContain('WaveCompleted');
     expect(pushedStatuses.length).toBeGreaterThan(0);

@@ -171,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       catalog: new ServiceApiClient(functionNameOf('catalog', stage, 'api')),
       planning: new ServiceApiClient(functionNameOf('planning', stage, 'api')),
       execution: new ServiceApiClient(functionNameOf('execution', stage, 'api')),
+      notification: new ServiceApiClient(functionNameOf('notification', stage, 'api')),
     };
     // The built console (packages/web/dist) when there is one, else the static skeleton console.
     const webDist = [path.join(rootDir, 'packages', 'web', 'dist'), path.join(rootDir, 'packages', 'web', 'public')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? '';

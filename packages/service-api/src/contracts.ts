@@ -6,3 +6,4 @@ export * from './contracts/common.js';
 export * from './contracts/catalog.js';
 export * from './contracts/planning.js';
 export * from './contracts/execution.js';
+export * from './contracts/notification.js';

@@ -5,11 +5,13 @@
  * services. Everything else the services validate themselves, naming each field.
  */
 import type {
+  ConnectivityProbe,
   Criticality,
   DocumentFormat,
   DrillNetworkIsolation,
   ErrorPolicy,
   FieldProblem,
+  HealthCheckDocument,
   LaunchActionCategory,
   LaunchDisposition,
   LaunchOrder,
@@ -23,12 +25,14 @@ import type {
   RightSizingMethod,
   Role,
   ServerLaunchOverride,
+  ServerVerificationOverride,
   SourceServerFilter,
   SrmPriorityInput,
   StepFailureAction,
   StepInput,
   StepType,
   TagSelector,
+  VerificationSettings,
   WaveInput,
   WaveServerSetting,
 } from '@lifeboat/service-api';
@@ -99,6 +103,36 @@ export interface PostLaunchActionArg {
   description?: Maybe<string>;
 }
 
+export interface HealthCheckDocumentArg {
+  name?: Maybe<string>;
+  documentName: string;
+  parameters?: Maybe<Record<string, string[]>>;
+  timeoutSeconds?: Maybe<number>;
+}
+
+export interface ConnectivityProbeArg {
+  type: ConnectivityProbe['type'];
+  name?: Maybe<string>;
+  port: number;
+  path?: Maybe<string>;
+  https?: Maybe<boolean>;
+  expectStatus?: Maybe<number>;
+  timeoutSeconds?: Maybe<number>;
+}
+
+export interface VerificationSettingsArg {
+  instanceTimeoutSeconds?: Maybe<number>;
+  requireSsmAgent?: Maybe<boolean>;
+  ssmAgentTimeoutSeconds?: Maybe<number>;
+  healthChecks?: Maybe<HealthCheckDocumentArg[]>;
+  checkPostLaunchActions?: Maybe<boolean>;
+  probes?: Maybe<ConnectivityProbeArg[]>;
+}
+
+export interface ServerVerificationOverrideArg extends VerificationSettingsArg {
+  sourceServerId: string;
+}
+
 /** The definition fields shared by create, update and preview of a protection group. */
 export interface ProtectionGroupFieldsArg {
   accountId: string;
@@ -108,6 +142,8 @@ export interface ProtectionGroupFieldsArg {
   launchDefaults?: Maybe<LaunchSettingsArg>;
   serverLaunchOverrides?: Maybe<ServerLaunchOverrideArg[]>;
   postLaunchActions?: Maybe<PostLaunchActionArg[]>;
+  verification?: Maybe<VerificationSettingsArg>;
+  serverVerificationOverrides?: Maybe<ServerVerificationOverrideArg[]>;
 }
 
 export interface WaveServerArg {
@@ -229,6 +265,23 @@ function toPostLaunchAction(action: PostLaunchActionArg): PostLaunchActionInput 
   return { ...given(rest), ...optional('parameters', parameters?.map((parameter) => given(parameter))) };
 }
 
+/**
+ * Verification settings with null fields left out. A probe's HTTP-only fields on a TCP probe are
+ * passed on (planning refuses them, naming the field).
+ */
+function toVerificationSettings(settings: VerificationSettingsArg): VerificationSettings {
+  const { healthChecks, probes, ...rest } = settings;
+  return {
+    ...given(rest),
+    ...optional('healthChecks', healthChecks?.map((check): HealthCheckDocument => given(check))),
+    ...optional('probes', probes?.map((probe) => given(probe) as ConnectivityProbe)),
+  };
+}
+
+function toVerificationOverride(override: ServerVerificationOverrideArg): ServerVerificationOverride {
+  return { ...toVerificationSettings(override), sourceServerId: override.sourceServerId };
+}
+
 /** A protection group definition; `name` is left out when not given (a preview). */
 export function toProtectionGroupFields(input: ProtectionGroupFieldsArg): Omit<ProtectionGroupDefinition, 'name'> {
   const problems: FieldProblem[] = [];
@@ -242,6 +295,8 @@ export function toProtectionGroupFields(input: ProtectionGroupFieldsArg): Omit<P
     ...optional('launchDefaults', input.launchDefaults ? toLaunchSettings(input.launchDefaults) : undefined),
     ...optional('serverLaunchOverrides', input.serverLaunchOverrides?.map(toOverride)),
     ...optional('postLaunchActions', input.postLaunchActions?.map(toPostLaunchAction)),
+    ...optional('verification', input.verification ? toVerificationSettings(input.verification) : undefined),
+    ...optional('serverVerificationOverrides', input.serverVerificationOverrides?.map(toVerificationOverride)),
   };
 }
 

@@ -9,9 +9,11 @@ import type {
   DrillCleanupView,
   ExecutionStepView,
   ConfigurationImportResult,
+  ConnectivityProbe,
   ExecutionServerView,
   ExecutionView,
   ExecutionWaveView,
+  HealthCheckDocument,
   LaunchSettings,
   MembershipConflict,
   PlanFinding,
@@ -26,12 +28,14 @@ import type {
   RecoveryPlanView,
   SavedRecoveryPlan,
   ServerLaunchOverride,
+  ServerVerificationOverride,
   SourceServerView,
   SrmImportResult,
   StoredEventView,
   TargetAccountView,
   TargetRegionSyncView,
   TargetSyncResult,
+  VerificationSettings,
   WaveInput,
   WaveServerSetting,
   WaveView,
@@ -167,11 +171,43 @@ function toPostLaunchAction(action: PostLaunchActionView) {
   };
 }
 
+function toHealthCheck(check: HealthCheckDocument) {
+  return { name: check.name ?? null, documentName: check.documentName, parameters: check.parameters ?? null, timeoutSeconds: check.timeoutSeconds ?? null };
+}
+
+function toProbe(probe: ConnectivityProbe) {
+  const http = probe.type === 'HTTP' ? probe : undefined;
+  return {
+    type: probe.type,
+    name: probe.name ?? null,
+    port: probe.port,
+    path: http?.path ?? null,
+    https: http?.https ?? null,
+    expectStatus: http?.expectStatus ?? null,
+    timeoutSeconds: probe.timeoutSeconds ?? null,
+  };
+}
+
+function toVerificationSettings(settings: VerificationSettings) {
+  return {
+    instanceTimeoutSeconds: settings.instanceTimeoutSeconds ?? null,
+    requireSsmAgent: settings.requireSsmAgent ?? null,
+    ssmAgentTimeoutSeconds: settings.ssmAgentTimeoutSeconds ?? null,
+    healthChecks: settings.healthChecks?.map(toHealthCheck) ?? null,
+    checkPostLaunchActions: settings.checkPostLaunchActions ?? null,
+    probes: settings.probes?.map(toProbe) ?? null,
+  };
+}
+
+function toServerVerificationOverride(override: ServerVerificationOverride) {
+  return { sourceServerId: override.sourceServerId, ...toVerificationSettings(override) };
+}
+
 function toMembershipConflict(conflict: MembershipConflict) {
   return { sourceServerId: conflict.sourceServerId, protectionGroupId: conflict.protectionGroupId, protectionGroupName: conflict.protectionGroupName ?? null };
 }
 
-/** A group; views written before tag selectors and launch settings have explicit members only. */
+/** A group; views written before tag selectors, launch and verification settings have explicit members only and no settings. */
 export function toProtectionGroup(view: ProtectionGroupView) {
   return {
     id: view.protectionGroupId,
@@ -184,6 +220,8 @@ export function toProtectionGroup(view: ProtectionGroupView) {
     launchDefaults: toLaunchSettings(view.launchDefaults ?? {}),
     serverLaunchOverrides: (view.serverLaunchOverrides ?? []).map(toServerLaunchOverride),
     postLaunchActions: (view.postLaunchActions ?? []).map(toPostLaunchAction),
+    verification: toVerificationSettings(view.verification ?? {}),
+    serverVerificationOverrides: (view.serverVerificationOverrides ?? []).map(toServerVerificationOverride),
     conflicts: (view.conflicts ?? []).map(toMembershipConflict),
     revision: view.revision ?? 1,
     createdAt: view.createdAt,

@@ -8,6 +8,7 @@ import { DateTimeScalar, JSONScalar } from './scalars.js';
 import { toExecution, toExecutionEvent } from './mapping.js';
 import { catalogMutations, catalogQueries } from './resolvers/catalog.js';
 import { executionMutations } from './resolvers/execution.js';
+import { notificationMutations, notificationQueries } from './resolvers/notification.js';
 import { planningMutations, planningQueries } from './resolvers/planning.js';
 import type { Resolver } from './resolvers/support.js';
 import { orNull } from './resolvers/support.js';
@@ -50,11 +51,11 @@ function queryResolvers(services: TypedServices) {
     const events = await execution.call('getExecutionEvents', { executionId: id }, caller);
     return [...events].sort((a, b) => a.streamVersion - b.streamVersion).map(toExecutionEvent);
   };
-  return { me, ...catalogQueries(services), ...planningQueries(services), executions, execution: executionById, executionEvents };
+  return { me, ...catalogQueries(services), ...planningQueries(services), ...notificationQueries(services), executions, execution: executionById, executionEvents };
 }
 
 function mutationResolvers(services: TypedServices) {
-  return { ...catalogMutations(services), ...planningMutations(services), ...executionMutations(services) };
+  return { ...catalogMutations(services), ...planningMutations(services), ...executionMutations(services), ...notificationMutations(services) };
 }
 
 function subscriptionResolvers(services: TypedServices, broker: ExecutionEventBroker) {

@@ -1,4 +1,4 @@
-import type { Caller, CatalogOperations, ExecutionOperations, PlanningOperations } from '@lifeboat/service-api';
+import type { Caller, CatalogOperations, ExecutionOperations, NotificationOperations, PlanningOperations } from '@lifeboat/service-api';
 import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
 
 /** What the gateway needs of a service: its API, one operation at a time (ServiceApiClient). */
@@ -11,6 +11,8 @@ export interface ServiceClients {
   catalog: ServiceClient;
   planning: ServiceClient;
   execution: ServiceClient;
+  /** Optional until every runtime wires it: without it, the notification fields answer an error. */
+  notification?: ServiceClient;
 }
 
 /** The deployed services of a stage, called with Lambda Invoke (`lifeboat-<service>-<stage>-api`). */
@@ -19,6 +21,7 @@ export function serviceClientsForStage(stage: string): ServiceClients {
     catalog: new ServiceApiClient(functionNameOf('catalog', stage, 'api')),
     planning: new ServiceApiClient(functionNameOf('planning', stage, 'api')),
     execution: new ServiceApiClient(functionNameOf('execution', stage, 'api')),
+    notification: new ServiceApiClient(functionNameOf('notification', stage, 'api')),
   };
 }
 
@@ -37,12 +40,19 @@ export interface TypedServices {
   catalog: TypedService<CatalogOperations>;
   planning: TypedService<PlanningOperations>;
   execution: TypedService<ExecutionOperations>;
+  notification: TypedService<NotificationOperations>;
 }
+
+/** Stands in for a notification service the runtime did not wire: every call fails, clearly. */
+const notWired: ServiceClient = {
+  call: () => Promise.reject(new Error('The notification service is not configured in this gateway')),
+};
 
 export function typed(services: ServiceClients): TypedServices {
   return {
     catalog: new TypedService<CatalogOperations>(services.catalog),
     planning: new TypedService<PlanningOperations>(services.planning),
     execution: new TypedService<ExecutionOperations>(services.execution),
+    notification: new TypedService<NotificationOperations>(services.notification ?? notWired),
   };
 }

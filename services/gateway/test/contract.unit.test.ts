@@ -32,6 +32,7 @@ import type {
   TargetAccountView,
   TargetSyncResult,
   ConfigurationImportResult,
+  ConnectivityProbe,
 } from '@lifeboat/service-api';
 import { typeDefs } from '../src/schema.js';
 
@@ -48,6 +49,7 @@ const SERVICE_ENUMS: Record<string, Record<string, true>> = {
   LaunchActionCategory: { MONITORING: true, VALIDATION: true, CONFIGURATION: true, SECURITY: true, OTHER: true } satisfies Values<LaunchActionCategory>,
   LaunchActionParameterType: { DYNAMIC: true, SSM_STORE: true } satisfies Values<NonNullable<PostLaunchActionView['parameters'][number]['type']>>,
   MemberMatch: { EXPLICIT: true, TAGS: true } satisfies Values<ProtectionGroupPreviewServer['matchedBy']>,
+  ProbeType: { TCP: true, HTTP: true } satisfies Values<ConnectivityProbe['type']>,
   ErrorPolicy: { STOP: true, CONTINUE: true } satisfies Values<ErrorPolicy>,
   StepType: { WAIT: true, APPROVAL: true, SSM_DOCUMENT: true, LAMBDA: true } satisfies Values<StepType>,
   StepFailureAction: { FAIL: true, CONTINUE: true } satisfies Values<StepFailureAction>,

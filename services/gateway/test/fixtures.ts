@@ -44,8 +44,8 @@ export class FakeService implements ServiceClient {
   }
 }
 
-export function fakeServices(): { catalog: FakeService; planning: FakeService; execution: FakeService } & ServiceClients {
-  return { catalog: new FakeService(), planning: new FakeService(), execution: new FakeService() };
+export function fakeServices(): { catalog: FakeService; planning: FakeService; execution: FakeService; notification: FakeService } & ServiceClients {
+  return { catalog: new FakeService(), planning: new FakeService(), execution: new FakeService(), notification: new FakeService() };
 }
 
 export const callerWith = (...roles: string[]): Caller => ({ userId: `sub-${roles.join('-') || 'none'}`, username: `user-${roles.join('-') || 'none'}`, roles });
@@ -155,6 +155,12 @@ export const fullProtectionGroupView: ProtectionGroupView = {
       order: 100,
     },
   ],
+  verification: {
+    instanceTimeoutSeconds: 1200,
+    healthChecks: [{ documentName: 'Lifeboat-CheckErp', parameters: { port: ['8080'] } }],
+    probes: [{ type: 'TCP', port: 22 }, { type: 'HTTP', name: 'status', port: 8443, path: '/health', https: true, expectStatus: 204, timeoutSeconds: 30 }],
+  },
+  serverVerificationOverrides: [{ sourceServerId: 's-0000000000000000b', requireSsmAgent: false, healthChecks: [] }],
   conflicts: [{ sourceServerId: 's-0000000000000000c', protectionGroupId: 'pg-other', protectionGroupName: 'Other' }],
   revision: 3,
   createdAt: '2025-01-01T12:00:00.000Z',

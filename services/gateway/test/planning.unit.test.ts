@@ -16,10 +16,15 @@ beforeEach(() => {
 const viewer = callerWith('Viewer');
 const author = callerWith('PlanAuthor');
 
+const VERIFICATION_FIELDS = `instanceTimeoutSeconds requireSsmAgent ssmAgentTimeoutSeconds healthChecks { name documentName parameters timeoutSeconds }
+  checkPostLaunchActions probes { type name port path https expectStatus timeoutSeconds }`;
+const NO_VERIFICATION = { instanceTimeoutSeconds: null, requireSsmAgent: null, ssmAgentTimeoutSeconds: null, healthChecks: null, checkPostLaunchActions: null, probes: null };
 const GROUP_FIELDS = `id name accountId region sourceServerIds explicitSourceServerIds tagSelectors { tags { key value } }
   launchDefaults { subnetId securityGroupIds instanceType copyPrivateIp copyTags launchDisposition rightSizing }
   serverLaunchOverrides { sourceServerId subnetId securityGroupIds instanceType copyPrivateIp copyTags launchDisposition rightSizing }
   postLaunchActions { actionId documentName documentVersion parameters { name value type } optional category description order }
+  verification { ${VERIFICATION_FIELDS} }
+  serverVerificationOverrides { sourceServerId ${VERIFICATION_FIELDS} }
   conflicts { sourceServerId protectionGroupId protectionGroupName } revision createdAt createdBy updatedAt updatedBy`;
 
 const STEP_FIELDS = 'id type name durationSeconds prompt approverRole timeoutSeconds onTimeout documentName documentVersion parameters targetServerIds onFailure functionArn payload';
@@ -41,6 +46,16 @@ const fullGroup = {
   launchDefaults: { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'], instanceType: null, copyPrivateIp: null, copyTags: true, launchDisposition: 'STARTED', rightSizing: 'BASIC' },
   serverLaunchOverrides: [{ sourceServerId: 's-0000000000000000b', subnetId: null, securityGroupIds: null, instanceType: 'm5.large', copyPrivateIp: null, copyTags: null, launchDisposition: null, rightSizing: 'NONE' }],
   postLaunchActions: [{ actionId: '4b1e3b56-9a8f-4d0c-8f57-2a5b2b9b7c11', documentName: 'AWS-RunShellScript', documentVersion: '$DEFAULT', parameters: [{ name: 'commands', value: 'systemctl', type: 'DYNAMIC' }], optional: true, category: 'VALIDATION', description: 'smoke test', order: 100 }],
+  verification: {
+    ...NO_VERIFICATION,
+    instanceTimeoutSeconds: 1200,
+    healthChecks: [{ name: null, documentName: 'Lifeboat-CheckErp', parameters: { port: ['8080'] }, timeoutSeconds: null }],
+    probes: [
+      { type: 'TCP', name: null, port: 22, path: null, https: null, expectStatus: null, timeoutSeconds: null },
+      { type: 'HTTP', name: 'status', port: 8443, path: '/health', https: true, expectStatus: 204, timeoutSeconds: 30 },
+    ],
+  },
+  serverVerificationOverrides: [{ ...NO_VERIFICATION, sourceServerId: 's-0000000000000000b', requireSsmAgent: false, healthChecks: [] }],
   conflicts: [{ sourceServerId: 's-0000000000000000c', protectionGroupId: 'pg-other', protectionGroupName: 'Other' }],
   revision: 3,
   createdAt: '2025-01-01T12:00:00.000Z',
@@ -62,7 +77,7 @@ describe('protection groups', () => {
     expect(await harness.run('{ protectionGroup(id: "pg-nope") { id } }', viewer)).toEqual({ data: { protectionGroup: null } });
   });
 
-  it('a group written before selectors and launch settings reads as explicit members with defaults', async () => {
+  it('a group written before selectors, launch and verification settings reads as explicit members with defaults', async () => {
     harness.services.planning.on('listProtectionGroups', () => [protectionGroupView]);
     const result = await harness.run(`{ protectionGroups { ${GROUP_FIELDS} } }`, viewer);
     expect(result.data).toEqual({
@@ -78,6 +93,8 @@ describe('protection groups', () => {
           launchDefaults: { subnetId: null, securityGroupIds: null, instanceType: null, copyPrivateIp: null, copyTags: null, launchDisposition: null, rightSizing: null },
           serverLaunchOverrides: [],
           postLaunchActions: [],
+          verification: NO_VERIFICATION,
+          serverVerificationOverrides: [],
           conflicts: [],
           revision: 1,
           createdAt: '2025-01-01T12:00:00.000Z',
@@ -89,7 +106,7 @@ describe('protection groups', () => {
     });
   });
 
-  it('createProtectionGroup passes selectors (tags as a map), launch settings, overrides and post-launch actions; nulls left out', async () => {
+  it('createProtectionGroup passes selectors (tags as a map), launch and verification settings, overrides and post-launch actions; nulls left out', async () => {
     harness.services.planning.on('createProtectionGroup', () => fullProtectionGroupView);
     const input = {
       name: 'ERP',
@@ -100,6 +117,13 @@ describe('protection groups', () => {
       launchDefaults: { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'], copyTags: true, launchDisposition: 'STARTED', rightSizing: 'BASIC', instanceType: null },
       serverLaunchOverrides: [{ sourceServerId: 's-0000000000000000b', instanceType: 'm5.large', rightSizing: 'NONE', copyTags: null }],
       postLaunchActions: [{ documentName: 'AWS-RunShellScript', parameters: [{ name: 'commands', value: 'systemctl', type: null }], optional: true, category: 'VALIDATION', description: null }],
+      verification: {
+        instanceTimeoutSeconds: 1200,
+        requireSsmAgent: null,
+        healthChecks: [{ documentName: 'Lifeboat-CheckErp', parameters: { port: ['8080'] }, name: null }],
+        probes: [{ type: 'TCP', port: 22, path: null }, { type: 'HTTP', name: 'status', port: 8443, path: '/health', https: true, expectStatus: 204 }],
+      },
+      serverVerificationOverrides: [{ sourceServerId: 's-0000000000000000b', requireSsmAgent: false, healthChecks: [], probes: null }],
     };
     const result = await harness.run('mutation($input: CreateProtectionGroupInput!) { createProtectionGroup(input: $input) { id revision } }', author, { input });
     expect(result).toEqual({ data: { createProtectionGroup: { id: 'pg-erp', revision: 3 } } });
@@ -112,6 +136,12 @@ describe('protection groups', () => {
       launchDefaults: { subnetId: 'subnet-0123456789abcdef0', securityGroupIds: ['sg-0123456789abcdef0'], copyTags: true, launchDisposition: 'STARTED', rightSizing: 'BASIC' },
       serverLaunchOverrides: [{ sourceServerId: 's-0000000000000000b', instanceType: 'm5.large', rightSizing: 'NONE' }],
       postLaunchActions: [{ documentName: 'AWS-RunShellScript', parameters: [{ name: 'commands', value: 'systemctl' }], optional: true, category: 'VALIDATION' }],
+      verification: {
+        instanceTimeoutSeconds: 1200,
+        healthChecks: [{ documentName: 'Lifeboat-CheckErp', parameters: { port: ['8080'] } }],
+        probes: [{ type: 'TCP', port: 22 }, { type: 'HTTP', name: 'status', port: 8443, path: '/health', https: true, expectStatus: 204 }],
+      },
+      serverVerificationOverrides: [{ sourceServerId: 's-0000000000000000b', requireSsmAgent: false, healthChecks: [] }],
     };
     expect(harness.services.planning.calls).toEqual([{ operation: 'createProtectionGroup', input: expected, caller: author }]);
   });
@@ -150,6 +180,35 @@ describe('protection groups', () => {
     expect(harness.services.planning.calls[0]?.input).toEqual({ protectionGroupId: 'pg-erp', expectedRevision: 3, name: 'ERP', accountId: '123456789012', region: 'us-east-1', tagSelectors: [{ tags: { App: 'ERP' } }] });
     const missing = await harness.run(mutation, author, { input: { id: 'pg-nope', name: 'ERP', accountId: '123456789012', region: 'us-east-1', sourceServerIds: ['s-0000000000000000a'] } });
     expect(missing.errors?.[0]).toMatchObject({ message: 'Protection group pg-nope does not exist', extensions: { code: 'NOT_FOUND', field: 'id' } });
+  });
+
+  it('update and preview pass verification settings too; planning’s problems keep their paths within the input', async () => {
+    harness.services.planning.on('updateProtectionGroup', () => {
+      throw new ValidationError([
+        { field: 'verification.probes[0].port', message: 'must be a whole number from 1 to 65535' },
+        { field: 'serverVerificationOverrides[0].sourceServerId', message: 's-0000000000000000z is not a member of this group' },
+      ]);
+    });
+    harness.services.planning.on('previewProtectionGroup', () => ({ sourceServerIds: [], servers: [], conflicts: [] }));
+    const verification = { requireSsmAgent: false, probes: [{ type: 'TCP', port: 0, path: null }], healthChecks: null };
+    const overrides = [{ sourceServerId: 's-0000000000000000z', checkPostLaunchActions: false, probes: [] }];
+    const fields = { accountId: '123456789012', region: 'us-east-1', sourceServerIds: ['s-0000000000000000a'], verification, serverVerificationOverrides: overrides };
+    const updated = await harness.run('mutation($input: UpdateProtectionGroupInput!) { updateProtectionGroup(input: $input) { id } }', author, { input: { id: 'pg-erp', name: 'ERP', ...fields } });
+    expect(updated.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'verification.probes[0].port',
+      problems: [
+        { field: 'verification.probes[0].port', message: 'must be a whole number from 1 to 65535' },
+        { field: 'serverVerificationOverrides[0].sourceServerId', message: 's-0000000000000000z is not a member of this group' },
+      ],
+    });
+    const previewed = await harness.run('query($input: PreviewProtectionGroupInput!) { previewProtectionGroup(input: $input) { sourceServerIds } }', viewer, { input: fields });
+    expect(previewed.errors).toBeUndefined();
+    const passed = { requireSsmAgent: false, probes: [{ type: 'TCP', port: 0 }] };
+    expect(harness.services.planning.calls.map((c) => c.input)).toEqual([
+      expect.objectContaining({ protectionGroupId: 'pg-erp', verification: passed, serverVerificationOverrides: overrides }),
+      expect.objectContaining({ verification: passed, serverVerificationOverrides: overrides }),
+    ]);
   });
 
   it('deleteProtectionGroup: the id deleted, or CONFLICT naming the plans that use it', async () => {

@@ -1,14 +1,18 @@
-import type { Severity } from './domain/messages.js';
+import type { Link, Severity } from './domain/messages.js';
 
 /** A message recorded for sending; `messageId` is the eventId of the event it is about. */
 export interface OutboxMessage {
   messageId: string;
-  /** 'outbox' records what would be sent; SNS and webhook channels come later. */
+  /** Every message is recorded here; its deliveries to the plan's channels are in the deliveries table. */
   channel: 'outbox';
   subject: string;
   text: string;
   severity: Severity;
+  /** The execution's page, approve / reject links (also in `text`). */
+  links: Link[];
   executionId: string;
+  /** When known (from the event or the execution's context). */
+  planId?: string;
   eventType: string;
   /** When the event happened. */
   occurredAt: string;

@@ -36,8 +36,8 @@ function decodeToken(token: string, indexPartitionKey: 'channel' | 'executionId'
 }
 
 function toMessage(item: Record<string, unknown>): OutboxMessage {
-  const { messageId, channel, subject, text, severity, executionId, eventType, occurredAt, createdAt } = item as unknown as OutboxMessage;
-  return { messageId, channel, subject, text, severity, executionId, eventType, occurredAt, createdAt };
+  const { messageId, channel, subject, text, severity, links, executionId, planId, eventType, occurredAt, createdAt } = item as unknown as OutboxMessage;
+  return { messageId, channel, subject, text, severity, links: links ?? [], executionId, ...(planId ? { planId } : {}), eventType, occurredAt, createdAt };
 }
 
 /**

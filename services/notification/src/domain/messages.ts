@@ -42,14 +42,43 @@ export interface ExecutionFailedData {
   reason: string;
 }
 
+export interface ApprovalRequestedData {
+  executionId: string;
+  approvalId: string;
+  /** SECOND_APPROVER: a RECOVERY that needs a second person; STEP: an APPROVAL step. */
+  kind: 'SECOND_APPROVER' | 'STEP';
+  waveId?: string;
+  stepId?: string;
+  prompt: string;
+  approverRole?: string;
+  permission: 'drill:approve' | 'recovery:approve';
+  excludedUserIds: string[];
+  expiresAt?: string;
+}
+export interface DrillCleanupCompletedData {
+  executionId: string;
+  terminatedRecoveryInstanceIds: string[];
+  failed: { recoveryInstanceId: string; reason: string }[];
+}
+
 export type NotifiableEvent =
   | { type: 'ExecutionStarted'; data: ExecutionStartedData }
   | { type: 'WaveCompleted'; data: WaveCompletedData }
   | { type: 'WaveFailed'; data: WaveFailedData }
   | { type: 'ExecutionCompleted'; data: ExecutionCompletedData }
-  | { type: 'ExecutionFailed'; data: ExecutionFailedData };
+  | { type: 'ExecutionFailed'; data: ExecutionFailedData }
+  | { type: 'ApprovalRequested'; data: ApprovalRequestedData }
+  | { type: 'DrillCleanupCompleted'; data: DrillCleanupCompletedData };
 
-export const NOTIFIABLE_EVENT_TYPES = ['ExecutionStarted', 'WaveCompleted', 'WaveFailed', 'ExecutionCompleted', 'ExecutionFailed'] as const satisfies readonly NotifiableEvent['type'][];
+export const NOTIFIABLE_EVENT_TYPES = [
+  'ExecutionStarted',
+  'WaveCompleted',
+  'WaveFailed',
+  'ExecutionCompleted',
+  'ExecutionFailed',
+  'ApprovalRequested',
+  'DrillCleanupCompleted',
+] as const satisfies readonly NotifiableEvent['type'][];
 
 /** What the service remembers of an execution to name things in later messages. */
 export interface ExecutionContext {
@@ -77,7 +106,19 @@ export function contextOf(started: ExecutionStartedData): ExecutionContext {
   };
 }
 
-export type Severity = 'INFO' | 'SUCCESS' | 'FAILURE';
+/** ACTION_REQUIRED: someone must decide (an approval request). */
+export type Severity = 'INFO' | 'SUCCESS' | 'FAILURE' | 'ACTION_REQUIRED';
+
+/** A link into the console. It only opens a page: acting there needs a signed-in user. */
+export interface Link {
+  label: string;
+  url: string;
+}
+
+export interface RenderOptions {
+  /** The console's base URL (NOTIFICATION_CONSOLE_URL); without it messages carry no links. */
+  consoleUrl?: string;
+}
 
 export interface Message {
   /**
@@ -88,6 +129,15 @@ export interface Message {
   text: string;
   /** For channels that colour or route messages (Slack, Teams, paging). */
   severity: Severity;
+  /** The execution's page, and the approve / reject links of an approval request (also in `text`). */
+  links: Link[];
+}
+
+/** `<console>/executions/<id>`, with `?approval=<approvalId>&decision=approve|reject` for a decision. No token: the page asks the user to sign in. */
+export function executionLink(consoleUrl: string, executionId: string, decision?: { approvalId: string; decision: 'approve' | 'reject' }): string {
+  const base = `${consoleUrl.replace(/\/+$/, '')}/executions/${encodeURIComponent(executionId)}`;
+  if (!decision) return base;
+  return `${base}?approval=${encodeURIComponent(decision.approvalId)}&decision=${decision.decision}`;
 }
 
 export const MAX_SUBJECT_CHARS = 99;
@@ -158,8 +208,16 @@ function lines(...parts: (string | false | undefined)[]): string {
   return parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join('\n');
 }
 
-/** Renders the message about an execution event. */
-export function renderMessage(event: NotifiableEvent, context: ExecutionContext | undefined): Message {
+/** Renders the message about an execution event, with a link to the execution when the console URL is known. */
+export function renderMessage(event: NotifiableEvent, context: ExecutionContext | undefined, options: RenderOptions = {}): Message {
+  const { consoleUrl } = options;
+  const open = consoleUrl ? [{ label: 'Open the execution', url: executionLink(consoleUrl, event.data.executionId) }] : [];
+  const body = renderBody(event, context, consoleUrl);
+  const links = [...body.links, ...open];
+  return { ...body, links, text: lines(body.text, ...open.map((l) => `${l.label}: ${l.url}`)) };
+}
+
+function renderBody(event: NotifiableEvent, context: ExecutionContext | undefined, consoleUrl: string | undefined): Message {
   const name = namer(event.data.executionId, context);
   const execution = `Execution: ${event.data.executionId}`;
   switch (event.type) {
@@ -170,6 +228,7 @@ export function renderMessage(event: NotifiableEvent, context: ExecutionContext 
       const servers = plan.waves.reduce((n, w) => n + w.servers.length, 0);
       return {
         severity: 'INFO',
+        links: [],
         subject: subjectLine(`${started.headline()}: ${started.kind()} started`),
         text: lines(
           `A ${mode === 'DRILL' ? 'drill' : 'real recovery'} of recovery plan ${quoted(plan.name)} (version ${event.data.planVersion}) started: ${plan.waves.length} wave(s), ${servers} server(s).`,
@@ -188,6 +247,7 @@ export function renderMessage(event: NotifiableEvent, context: ExecutionContext 
       const next = name.dependents(waveId);
       return {
         severity: 'SUCCESS',
+        links: [],
         subject: subjectLine(`${name.headline()}: wave ${name.wave(waveId)} completed`),
         text: lines(
           `Wave ${name.wave(waveId)} of ${name.what()} completed: its servers are launched and verified (an optional server that failed is reported in the execution).`,
@@ -203,6 +263,7 @@ export function renderMessage(event: NotifiableEvent, context: ExecutionContext 
       const blocked = name.dependents(waveId);
       return {
         severity: 'FAILURE',
+        links: [],
         subject: subjectLine(`${name.headline()}: wave ${name.wave(waveId)} FAILED`),
         text: lines(
           `Wave ${name.wave(waveId)} of ${name.what()} failed: ${reason}`,
@@ -218,6 +279,7 @@ export function renderMessage(event: NotifiableEvent, context: ExecutionContext 
       const took = formatDuration(durationMs);
       return {
         severity: 'SUCCESS',
+        links: [],
         subject: subjectLine(`${name.headline(mode, planId)}: ${name.kind(mode)} completed in ${took}`),
         text: lines(
           `${capitalized(name.what(mode, planId))} completed in ${took}: every wave completed.`,
@@ -232,12 +294,50 @@ export function renderMessage(event: NotifiableEvent, context: ExecutionContext 
       const { mode, planId, reason } = event.data;
       return {
         severity: 'FAILURE',
+        links: [],
         subject: subjectLine(`${name.headline(mode, planId)}: ${name.kind(mode)} FAILED`),
         text: lines(
           `${capitalized(name.what(mode, planId))} failed: ${reason}`,
           mode === 'DRILL'
             ? 'Needed from you: open the execution to see which servers failed and why; clean up the drill when you are done investigating.'
             : 'Needed from you: act now. Open the execution to see which servers failed and why, then retry the failed servers or recover them by hand.',
+          execution,
+        ),
+      };
+    }
+    case 'ApprovalRequested': {
+      const { approvalId, kind, waveId, prompt, approverRole, permission, expiresAt } = event.data;
+      const decide = (decision: 'approve' | 'reject') => (consoleUrl ? executionLink(consoleUrl, event.data.executionId, { approvalId, decision }) : undefined);
+      const approve = decide('approve');
+      const reject = decide('reject');
+      const mode: ExecutionMode | undefined = permission === 'recovery:approve' ? 'RECOVERY' : context?.mode ?? 'DRILL';
+      const who = approverRole ? `someone with the ${approverRole} role` : `someone with the ${permission} permission`;
+      return {
+        severity: 'ACTION_REQUIRED',
+        links: [...(approve ? [{ label: 'Approve', url: approve }] : []), ...(reject ? [{ label: 'Reject', url: reject }] : [])],
+        subject: subjectLine(`${name.headline(mode)}: approval needed${waveId ? ` (wave ${name.wave(waveId)})` : ''}`),
+        text: lines(
+          kind === 'SECOND_APPROVER'
+            ? `${capitalized(name.what(mode))} waits for a second person to approve it.`
+            : `${capitalized(name.what(mode))} waits for approval${waveId ? ` in wave ${name.wave(waveId)}` : ''}: ${prompt}`,
+          kind === 'SECOND_APPROVER' && `Prompt: ${prompt}`,
+          `Needed from you: ${who} approves or rejects it${expiresAt ? ` before ${expiresAt}` : ''}. The links open the console; you decide there after signing in (the person who started it may not approve).`,
+          approve && `Approve: ${approve}`,
+          reject && `Reject: ${reject}`,
+          execution,
+        ),
+      };
+    }
+    case 'DrillCleanupCompleted': {
+      const { terminatedRecoveryInstanceIds, failed } = event.data;
+      return {
+        severity: failed.length > 0 ? 'FAILURE' : 'SUCCESS',
+        links: [],
+        subject: subjectLine(`${name.headline('DRILL')}: drill cleanup ${failed.length > 0 ? 'INCOMPLETE' : 'completed'}`),
+        text: lines(
+          `The cleanup of ${name.what('DRILL')} terminated ${terminatedRecoveryInstanceIds.length} drill instance(s).`,
+          failed.length > 0 && `Not terminated: ${listOf(failed.map((f) => `${f.recoveryInstanceId} (${f.reason})`))}.`,
+          failed.length > 0 ? 'Needed from you: terminate the instances left, or retry the cleanup; they cost money until they are gone.' : 'Needed from you: nothing.',
           execution,
         ),
       };

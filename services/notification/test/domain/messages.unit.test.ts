@@ -141,3 +141,41 @@ describe('formatDuration', () => {
     expect(formatDuration(ms)).toBe(text);
   });
 });
+
+describe('ApprovalRequested', () => {
+  const approval = { executionId: 'exec-1', approvalId: 'appr-1', kind: 'STEP' as const, waveId: 'wave-app', stepId: 'st-1', prompt: 'Check the database', permission: 'drill:approve' as const, excludedUserIds: [] };
+
+  it('asks for a decision with approve and reject links that only open the console', () => {
+    const message = renderMessage({ type: 'ApprovalRequested', data: approval }, drill, { consoleUrl: 'https://dr.example.com/' });
+
+    expect(message).toMatchObject({ severity: 'ACTION_REQUIRED', subject: '[DRILL] "Payments" v3: approval needed (wave "App")' });
+    expect(message.links).toEqual([
+      { label: 'Approve', url: 'https://dr.example.com/executions/exec-1?approval=appr-1&decision=approve' },
+      { label: 'Reject', url: 'https://dr.example.com/executions/exec-1?approval=appr-1&decision=reject' },
+      { label: 'Open the execution', url: 'https://dr.example.com/executions/exec-1' },
+    ]);
+    expect(message.text).toContain('waits for approval in wave "App": Check the database');
+    expect(message.text).toContain('after signing in');
+    expect(message.text).toContain('Approve: https://dr.example.com/executions/exec-1?approval=appr-1&decision=approve');
+  });
+
+  it('given no console URL, then carries no links', () => {
+    expect(renderMessage({ type: 'ApprovalRequested', data: approval }, drill).links).toEqual([]);
+  });
+
+  it('names a second approver of a recovery', () => {
+    const message = renderMessage({ type: 'ApprovalRequested', data: { ...approval, kind: 'SECOND_APPROVER', waveId: undefined, permission: 'recovery:approve' } }, recovery);
+
+    expect(message.subject).toBe('[RECOVERY] "Payments" v3: approval needed');
+    expect(message.text).toContain('The recovery of "Payments" v3 waits for a second person to approve it.');
+  });
+});
+
+describe('DrillCleanupCompleted', () => {
+  it('reports instances left behind as a failure', () => {
+    const message = renderMessage({ type: 'DrillCleanupCompleted', data: { executionId: 'exec-1', terminatedRecoveryInstanceIds: ['i-1'], failed: [{ recoveryInstanceId: 'i-2', reason: 'AccessDenied' }] } }, drill);
+
+    expect(message).toMatchObject({ severity: 'FAILURE', subject: '[DRILL] "Payments" v3: drill cleanup INCOMPLETE' });
+    expect(message.text).toContain('Not terminated: i-2 (AccessDenied).');
+  });
+});

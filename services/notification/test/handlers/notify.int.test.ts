@@ -6,6 +6,7 @@ import { lambdaContext, startServiceDynamoDb, type ServiceDynamoDb } from '@life
 import type { handler as ApiHandler } from '../../src/handlers/api.js';
 import type { handler as NotifyHandler } from '../../src/handlers/notify.js';
 import type { OutboxMessage, OutboxPage } from '../../src/outbox.js';
+import { setNotificationEnv } from '../support/env.js';
 import { envelopeOf, executionCompleted, executionStarted, published, waveCompleted, waveFailed } from '../support/events.js';
 
 let db: ServiceDynamoDb;
@@ -43,12 +44,7 @@ async function listAll(input: Record<string, unknown>): Promise<OutboxMessage[]>
 beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
   db = await startServiceDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
-  process.env.NOTIFICATION_OUTBOX_TABLE = db.tables.NotificationOutboxTable;
-  process.env.NOTIFICATION_EXECUTIONS_TABLE = db.tables.NotificationExecutionsTable;
-  process.env.NOTIFICATION_IDEMPOTENCY_TABLE = db.tables.NotificationIdempotencyTable;
-  process.env.NOTIFICATION_RETENTION_DAYS = '90';
-  process.env.EVENT_BUS_NAME = 'lifeboat-test';
-  process.env.LIFEBOAT_STAGE = 'test';
+  setNotificationEnv(db);
   ({ handler: notify } = await import('../../src/handlers/notify.js'));
   ({ handler: api } = await import('../../src/handlers/api.js'));
 });
