@@ -1,9 +1,10 @@
-import type { DrsClient } from '@aws-sdk/client-drs';
+import { DrsClient } from '@aws-sdk/client-drs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventPublisher } from '@lifeboat/events';
 import type { PlanSnapshot } from '@lifeboat/service-api';
 import { ServiceApiClient } from '@lifeboat/service-api';
-import { AccountDrsClients } from './adapters/account-access.js';
+import type { AccountClientConfig, AccountScope } from '@lifeboat/target-accounts';
+import { TargetAccounts } from '@lifeboat/target-accounts';
 import { DrsRecoveryInstanceTerminator, DrsRecoveryJobs, DrsRecoverySnapshots } from './adapters/drs.js';
 import { DynamoDbJobDirectory } from './adapters/jobs.js';
 import { parseLaunchQuotas } from './capacity/quotas.js';
@@ -27,14 +28,14 @@ function lazy<T>(create: () => T): () => T {
  * come from the environment (AWS_REGION, AWS_ENDPOINT_URL_<SERVICE> locally).
  *
  * DRS: per account and region, through the account's role (asked of the catalog); the account
- * the function runs in with its own credentials.
+ * the function runs in with its own credentials (@lifeboat/target-accounts).
  */
 export interface Runtime {
   dynamoDb: () => DynamoDBClient;
   store: () => DynamoDbEventStore;
   jobs: () => DynamoDbJobDirectory;
   executions: () => DynamoDbExecutionList;
-  accounts: () => AccountDrsClients;
+  accounts: () => TargetAccounts;
   drsIn: (scope: CapacityScope) => Promise<DrsRecoveryJobs>;
   snapshotsIn: (scope: CapacityScope) => Promise<DrsRecoverySnapshots>;
   terminatorIn: (scope: CapacityScope) => Promise<DrsRecoveryInstanceTerminator>;
@@ -48,6 +49,15 @@ export interface Runtime {
   resolvePlan: () => PlanResolver;
   clock: () => Date;
 }
+
+/** Attempts of each DRS call (throttling, 5xx) with the SDK's backoff: a few more than its default 3. */
+export const DRS_MAX_ATTEMPTS = 6;
+
+/** The DRS client kind of TargetAccounts.clientFor. */
+const drsClient = (config: AccountClientConfig) => new DrsClient(config);
+
+/** The DrsClient of an account and region; AccountAccessError when the account cannot be reached. */
+const drsClientFor = (scope: AccountScope): Promise<DrsClient> => runtime.accounts().clientFor(scope, drsClient);
 
 const recoveryJobs = new WeakMap<DrsClient, DrsRecoveryJobs>();
 const snapshots = new WeakMap<DrsClient, DrsRecoverySnapshots>();
@@ -70,11 +80,11 @@ export const runtime: Runtime = {
   jobs: lazy(() => new DynamoDbJobDirectory(config.jobsTable(), runtime.dynamoDb())),
   executions: lazy(() => new DynamoDbExecutionList(config.executionsTable(), runtime.dynamoDb())),
   // Its clients retry throttling with backoff, a few more times than the SDK's default.
-  accounts: lazy(() => new AccountDrsClients()),
-  drsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), recoveryJobs, (client) => new DrsRecoveryJobs(client)),
-  snapshotsIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), snapshots, (client) => new DrsRecoverySnapshots(client)),
-  terminatorIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), terminators, (client) => new DrsRecoveryInstanceTerminator(client)),
-  jobReaderIn: async (scope) => perClient(await runtime.accounts().drsClientFor(scope), jobReaders, (client) => new CoalescingJobReader(new DrsRecoveryJobs(client))),
+  accounts: lazy(() => new TargetAccounts({ service: 'execution', maxAttempts: DRS_MAX_ATTEMPTS })),
+  drsIn: async (scope) => perClient(await drsClientFor(scope), recoveryJobs, (client) => new DrsRecoveryJobs(client)),
+  snapshotsIn: async (scope) => perClient(await drsClientFor(scope), snapshots, (client) => new DrsRecoverySnapshots(client)),
+  terminatorIn: async (scope) => perClient(await drsClientFor(scope), terminators, (client) => new DrsRecoveryInstanceTerminator(client)),
+  jobReaderIn: async (scope) => perClient(await drsClientFor(scope), jobReaders, (client) => new CoalescingJobReader(new DrsRecoveryJobs(client))),
   capacity: lazy(() => new DynamoDbCapacityStore(config.capacityTable(), runtime.dynamoDb())),
   quotas: lazy(() => parseLaunchQuotas(process.env.EXECUTION_DRS_QUOTAS)),
   publisher: lazy(() => new EventPublisher({ eventBusName: config.eventBusName() })),

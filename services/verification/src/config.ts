@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requiredEnv } from '@lifeboat/service-api';
+import { TargetAccounts } from '@lifeboat/target-accounts';
 import { DynamoDbExecutionContexts } from './adapters/dynamodb-execution-contexts.js';
 import type { CheckSettings } from './domain/checks.js';
 
@@ -44,4 +45,14 @@ let contexts: DynamoDbExecutionContexts | undefined;
 /** VERIFICATION_EXECUTIONS_TABLE, kept VERIFICATION_RETENTION_DAYS days. Read once, on first use. */
 export function executionContexts(): DynamoDbExecutionContexts {
   return (contexts ??= new DynamoDbExecutionContexts(documentClient(), requiredEnv('VERIFICATION_EXECUTIONS_TABLE'), positiveNumber('VERIFICATION_RETENTION_DAYS')));
+}
+
+let accounts: TargetAccounts | undefined;
+
+/**
+ * The accounts recovered instances live in: this function's own (its credentials) and the spokes
+ * (the role the catalog answers, CATALOG_API_FUNCTION, assumed as `lifeboat-verification`).
+ */
+export function targetAccounts(): TargetAccounts {
+  return (accounts ??= new TargetAccounts({ service: 'verification' }));
 }

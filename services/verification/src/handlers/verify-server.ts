@@ -5,13 +5,14 @@ import type { Context } from 'aws-lambda';
 import type { DomainEvent } from '@lifeboat/events';
 import { EventPublisher, createEvent, lifeboatEventConsumer } from '@lifeboat/events';
 import { envGetter, requiredEnv } from '@lifeboat/service-api';
+import type { AccountClientConfig, AccountScope, TargetAccounts } from '@lifeboat/target-accounts';
 import { DrsAdapter } from '../adapters/drs.js';
 import type { ExecutionContexts } from '../adapters/dynamodb-execution-contexts.js';
 import { Ec2Adapter } from '../adapters/ec2.js';
 import { networkProbes } from '../adapters/probes.js';
 import { SsmAdapter } from '../adapters/ssm.js';
 import type { ServiceSettings } from '../config.js';
-import { executionContexts, serviceSettings } from '../config.js';
+import { executionContexts, serviceSettings, targetAccounts } from '../config.js';
 import type { CheckResult } from '../domain/checks.js';
 import { planChecks } from '../domain/checks.js';
 import { verificationOf } from '../domain/execution-context.js';
@@ -50,29 +51,46 @@ function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** What the handler works with; tests replace some (a probe address resolver, a clock). */
+/** The client kinds of TargetAccounts.clientFor. */
+const drsClient = (config: AccountClientConfig) => new DrsClient(config);
+const ec2Client = (config: AccountClientConfig) => new EC2Client(config);
+const ssmClient = (config: AccountClientConfig) => new SSMClient(config);
+
+/**
+ * The ports of a launch's account and region: DRS, EC2 and SSM clients of that account (this
+ * function's own credentials in its own account, else the account's role from the catalog).
+ * Endpoints from AWS_ENDPOINT_URL_<SERVICE> locally.
+ */
+export async function portsIn(scope: AccountScope, accounts: TargetAccounts): Promise<VerificationPorts> {
+  const [drs, ec2, ssm] = await Promise.all([accounts.clientFor(scope, drsClient), accounts.clientFor(scope, ec2Client), accounts.clientFor(scope, ssmClient)]);
+  return { drs: new DrsAdapter(drs), ec2: new Ec2Adapter(ec2), ssm: new SsmAdapter(ssm), probes: networkProbes };
+}
+
+/** What the handler works with; tests replace some (a probe address resolver, a clock, the accounts). */
 export interface VerifyServerDependencies {
-  ports: () => VerificationPorts;
+  /** The ports in the launch's account and region. */
+  ports: (scope: AccountScope, accounts: TargetAccounts) => Promise<VerificationPorts>;
+  accounts: () => TargetAccounts;
   contexts: () => ExecutionContexts;
   settings: () => ServiceSettings;
   publisher: () => EventPublisher;
   clock: Clock;
 }
 
-let ports: VerificationPorts | undefined;
 let publisher: EventPublisher | undefined;
 const eventBusName = envGetter('EVENT_BUS_NAME');
 
 export const defaultDependencies: VerifyServerDependencies = {
-  // The function's own account and region (AWS_REGION); endpoints from AWS_ENDPOINT_URL_<SERVICE> locally.
-  ports: () => (ports ??= { drs: new DrsAdapter(new DrsClient({})), ec2: new Ec2Adapter(new EC2Client({})), ssm: new SsmAdapter(new SSMClient({})), probes: networkProbes }),
+  ports: portsIn,
+  accounts: targetAccounts,
   contexts: executionContexts,
   settings: serviceSettings,
   publisher: () => (publisher ??= new EventPublisher({ eventBusName: eventBusName() })),
   clock: systemClock,
 };
 
-async function verify(deps: VerifyServerDependencies, event: DomainEvent, context: Context): Promise<void> {
+/** The consumer's work for one ServerLaunched (exported for tests; `handler` adds validation and idempotency). */
+export async function verifyLaunch(deps: VerifyServerDependencies, event: DomainEvent, context: Context): Promise<void> {
   const launched = event.data as ServerLaunchedData;
   const settings = deps.settings();
   // Never let Lambda's own timeout cut a verification short without a verdict on the bus.
@@ -90,7 +108,9 @@ async function verify(deps: VerifyServerDependencies, event: DomainEvent, contex
       ...(launched.ec2InstanceId ? { ec2InstanceId: launched.ec2InstanceId } : {}),
     },
     plan,
-    deps.ports(),
+    // In the account and region the server was recovered into; an unreachable account
+    // (AccountAccessError) is an error, not a verdict: the launch is delivered again.
+    await deps.ports({ accountId: launched.accountId, region: launched.region }, deps.accounts()),
     deps.clock,
     { pollMs: settings.pollMs, budgetMs },
   );
@@ -119,7 +139,7 @@ export function createVerifyServerHandler(overrides: Partial<VerifyServerDepende
   const deps = { ...defaultDependencies, ...overrides };
   return lifeboatEventConsumer(
     { idempotencyTable: requiredEnv('VERIFICATION_IDEMPOTENCY_TABLE'), eventTypes: ['ServerLaunched'] },
-    (event, context) => verify(deps, event, context),
+    (event, context) => verifyLaunch(deps, event, context),
   );
 }
 

@@ -51,7 +51,7 @@ interface VerificationData {
   reason?: string;
 }
 
-const ENV = ['AWS_ENDPOINT_URL_DRS', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SSM', 'AWS_PROFILE'] as const;
+const ENV = ['AWS_ENDPOINT_URL_DRS', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_STS', 'AWS_PROFILE'] as const;
 const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
 
 async function waitForJob(jobId: string): Promise<Job> {
@@ -75,6 +75,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DRS: sim.url,
     AWS_ENDPOINT_URL_EC2: sim.url,
     AWS_ENDPOINT_URL_SSM: sim.url,
+    // Which account the function runs in (GetCallerIdentity): the launches are in it.
+    AWS_ENDPOINT_URL_STS: sim.url,
     VERIFICATION_IDEMPOTENCY_TABLE: db.tables.VerificationIdempotencyTable,
     VERIFICATION_EXECUTIONS_TABLE: db.tables.VerificationExecutionsTable,
     VERIFICATION_RETENTION_DAYS: '1',
@@ -160,7 +162,7 @@ const ssmCalls = (operation: string) => sim.edge.callLog.filter((c) => c.service
 
 describe('verifyServer against the simulator', () => {
   it('a healthy server: every check PASSED, probes included, and ServerVerified', async () => {
-    const verifyServer = createVerifyServerHandler({ ports: () => ({ ...defaultDependencies.ports(), resolveAddress: () => '127.0.0.1' }) });
+    const verifyServer = createVerifyServerHandler({ ports: async (scope, accounts) => ({ ...(await defaultDependencies.ports(scope, accounts)), resolveAddress: () => '127.0.0.1' }) });
     const started = executionStarted('exec-healthy', {
       'healthy-1': { healthChecks: [HEALTH_CHECK], probes: [{ type: 'TCP', port: probePort }, { type: 'HTTP', port: probePort, path: '/health' }] },
     });

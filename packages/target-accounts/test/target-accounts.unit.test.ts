@@ -1,18 +1,18 @@
 /**
- * DrsClients per account and region (src/adapters/account-access.ts): the account Lifeboat runs in
- * with the function's own credentials, another account through the role the catalog answers
+ * SDK clients per account and region (TargetAccounts): the account Lifeboat runs in with the
+ * function's own credentials, another account through the role the catalog answers
  * (resolveTargetAccess), assumed with its external id once and reused; STS and the catalog's
  * Lambda stubbed at the SDK.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { DrsClient } from '@aws-sdk/client-drs';
+import { DrsClient } from '@aws-sdk/client-drs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ApiRequest, ResolvedTargetAccess } from '@lifeboat/service-api';
 import { NotFoundError, ServiceApiClient, systemCaller } from '@lifeboat/service-api';
 import { stubClient } from '@lifeboat/testing';
-import type { TargetAccessResolver } from '../src/adapters/account-access.js';
-import { AccountAccessError, AccountDrsClients, catalogTargetAccess } from '../src/adapters/account-access.js';
+import type { AccountClientConfig, AccountScope, TargetAccessResolver, TargetAccountsOptions } from '../src/index.js';
+import { AccountAccessError, TargetAccounts, catalogTargetAccess } from '../src/index.js';
 
 const HOME = '123456789012';
 const SPOKE = '210987654321';
@@ -48,8 +48,17 @@ const catalog: TargetAccessResolver = async (accountId) => {
   return answer;
 };
 
-function clients(options: Partial<ConstructorParameters<typeof AccountDrsClients>[0]> = {}): AccountDrsClients {
-  return new AccountDrsClients({ catalog, sts: new STSClient({ region: 'us-east-1' }), now: () => now, ...options });
+const drsClient = (config: AccountClientConfig) => new DrsClient(config);
+
+/** What the execution service builds: DRS clients retrying 6 times. */
+class DrsClients extends TargetAccounts {
+  drsClientFor(scope: AccountScope): Promise<DrsClient> {
+    return this.clientFor(scope, drsClient);
+  }
+}
+
+function clients(options: Partial<TargetAccountsOptions> = {}): DrsClients {
+  return new DrsClients({ service: 'execution', maxAttempts: 6, catalog, sts: new STSClient({ region: 'us-east-1' }), now: () => now, ...options });
 }
 
 async function credentialsOf(client: DrsClient) {
@@ -176,6 +185,58 @@ describe('another account', () => {
   });
 });
 
+describe('any SDK client, for any service', () => {
+  const stsClient = (config: AccountClientConfig) => new STSClient(config);
+
+  it('keeps one client per account, region, role and kind, all kinds sharing one AssumeRole, named after the service', async () => {
+    const accounts = new TargetAccounts({ service: 'verification', catalog, sts: new STSClient({ region: 'us-east-1' }), now: () => now });
+    const scope = { accountId: SPOKE, region: 'eu-west-1' };
+    const drs = await accounts.clientFor(scope, drsClient);
+    const other = await accounts.clientFor(scope, stsClient);
+    expect(other).toBeInstanceOf(STSClient);
+    expect(await accounts.clientFor(scope, drsClient)).toBe(drs);
+    expect(await accounts.clientFor(scope, stsClient)).toBe(other);
+    // Named kinds: the same client whatever function builds it.
+    const named = await accounts.clientFor(scope, (config) => new DrsClient(config), 'drs');
+    expect(await accounts.clientFor(scope, (config) => new DrsClient(config), 'drs')).toBe(named);
+    expect(named).not.toBe(drs);
+    // The SDK's default attempts unless told otherwise.
+    expect(await drs.config.maxAttempts()).toBe(3);
+    expect((await credentialsOf(drs)).accessKeyId).toBe('ASIASPOKE1');
+    expect((await credentialsOf(other as unknown as DrsClient)).accessKeyId).toBe('ASIASPOKE1');
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([{ RoleArn: ROLE, RoleSessionName: 'lifeboat-verification', DurationSeconds: 3600, ExternalId: EXTERNAL_ID }]);
+  });
+
+  it('answers the credentials and client settings of an account: the default chain at home, the role\'s elsewhere', async () => {
+    const accounts = new TargetAccounts({ service: 'verification', catalog, homeAccountId: HOME, sts: new STSClient({ region: 'us-east-1' }), now: () => now });
+    expect(await accounts.credentialsFor(HOME)).toBeUndefined();
+    expect(await accounts.configFor({ accountId: HOME, region: 'eu-west-1' })).toEqual({ region: 'eu-west-1', maxAttempts: 3 });
+    const spoke = await accounts.configFor({ accountId: SPOKE, region: 'us-west-2' });
+    expect(spoke).toMatchObject({ region: 'us-west-2', maxAttempts: 3 });
+    expect(await spoke.credentials?.()).toMatchObject({ accessKeyId: 'ASIASPOKE1', sessionToken: 'spoke-token-1' });
+    expect((await (await accounts.credentialsFor(SPOKE))?.())?.accessKeyId).toBe('ASIASPOKE1');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    await expect(accounts.credentialsFor('12')).rejects.toMatchObject({ code: 'INVALID_SCOPE' });
+  });
+
+  it('destroys the clients of a forgotten account', async () => {
+    const accounts = clients();
+    const client = await accounts.drsClientFor({ accountId: SPOKE, region: 'eu-west-1' });
+    let destroyed = 0;
+    const destroy = client.destroy.bind(client);
+    client.destroy = () => {
+      destroyed++;
+      destroy();
+    };
+    accounts.forget(SPOKE);
+    expect(destroyed).toBe(1);
+  });
+
+  it('needs to know which service it works for', () => {
+    expect(() => new TargetAccounts({ service: '' })).toThrow('service must be a Lifeboat service name');
+  });
+});
+
 describe('errors', () => {
   it('an account the catalog does not know is a clear error, asked again next time', async () => {
     const drs = clients();
@@ -233,10 +294,10 @@ describe('errors', () => {
 });
 
 describe('the catalog through its api function', () => {
-  it('calls resolveTargetAccess of CATALOG_API_FUNCTION as the execution service', async () => {
+  it('calls resolveTargetAccess of CATALOG_API_FUNCTION as the given service', async () => {
     const answer: ResolvedTargetAccess = { accountId: SPOKE, regions: ['eu-west-1'], roleArn: ROLE, externalId: EXTERNAL_ID, isDefault: false };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ ok: true, result: answer })) as never });
-    expect(await catalogTargetAccess()(SPOKE)).toEqual(answer);
+    expect(await catalogTargetAccess('execution')(SPOKE)).toEqual(answer);
     const invoke = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
     expect(invoke).toMatchObject({ FunctionName: CATALOG_FUNCTION, InvocationType: 'RequestResponse' });
     const request = JSON.parse(new TextDecoder().decode(invoke?.Payload as Uint8Array)) as ApiRequest;
@@ -248,7 +309,7 @@ describe('the catalog through its api function', () => {
       StatusCode: 200,
       Payload: new TextEncoder().encode(JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'account 999988887777 is not a target account of the catalog', field: 'accountId' } })) as never,
     });
-    const drs = clients({ catalog: catalogTargetAccess(new ServiceApiClient(CATALOG_FUNCTION, new LambdaClient({ region: 'us-east-1' }))) });
+    const drs = clients({ catalog: catalogTargetAccess('execution', new ServiceApiClient(CATALOG_FUNCTION, new LambdaClient({ region: 'us-east-1' }))) });
     expect(await errorOf(drs.drsClientFor({ accountId: '999988887777', region: 'us-east-1' }))).toMatchObject({ code: 'UNKNOWN_ACCOUNT' });
   });
 });
