@@ -102,6 +102,12 @@ describe('execution control through the local stack', () => {
   // The next test drills the same servers: clean this one's instances up first.
   afterEach(() => cleanUpDrills());
 
+  const setFaults = async (plan: Record<string, unknown>): Promise<void> => {
+    const response = await fetch(`${stack.drsUrl}/_simulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan) });
+    if (!response.ok) throw new Error(`faults refused: ${await response.text()}`);
+  };
+  afterEach(() => setFaults({}));
+
   afterAll(async () => {
     await stack?.stop();
   });
@@ -180,8 +186,11 @@ describe('execution control through the local stack', () => {
     const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
+    // Launches slow enough (about 12 s) to cancel while the first wave's job runs.
+    await setFaults({ slowLaunches: [{ factor: 20 }] });
     const started = await startDrill(demo.id);
     expect(started.waves[0]?.servers.map((s) => s.status)).toEqual(['LAUNCH_REQUESTED', 'LAUNCH_REQUESTED']);
+    await until(started.id, 'its first job running', (e) => e.waves[0]?.servers.every((s) => s.status === 'LAUNCHING') === true);
 
     const cancelling = await ok<{ cancelExecution: Execution }>(`mutation($id: ID!) { cancelExecution(id: $id, reason: "wrong time", terminateInstances: true) { ${EXECUTION_FIELDS} } }`, { id: started.id });
     expect(cancelling.cancelExecution.status).toBe('CANCELLING');
