@@ -1,19 +1,9 @@
-import type { NotificationChannelType, NotificationEventKind } from '@lifeboat/service-api';
+import type { NotificationChannelView, NotificationEventKind } from '@lifeboat/service-api';
 
-/** A channel as stored: never its secret (that is in the SecretStore). */
-export interface Channel {
-  channelId: string;
-  name: string;
-  type: NotificationChannelType;
-  topicArn?: string;
-  address?: string;
-  /** WEBHOOK: the URL. SLACK_WEBHOOK / TEAMS_WEBHOOK: the origin only; the URL itself is the secret. */
-  url?: string;
-  hasSecret: boolean;
+/** A channel as stored: what the API answers (never its secret, which is in the SecretStore), and more. */
+export interface Channel extends NotificationChannelView {
   /** EMAIL on AWS: the address's subscription to the service's topic. */
   subscriptionArn?: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface PlanSubscription {

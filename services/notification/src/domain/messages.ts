@@ -9,7 +9,9 @@
  */
 import type { PlanSnapshot } from '@lifeboat/service-api';
 
-export type ExecutionMode = 'DRILL' | 'RECOVERY';
+/** Drill or real recovery (the contract's). */
+export type { ExecutionMode } from '@lifeboat/service-api';
+import type { ExecutionMode } from '@lifeboat/service-api';
 
 // ---- the consumed events' data (events/schemas/*.schema.json; validated by the consumer)
 export interface ExecutionStartedData {

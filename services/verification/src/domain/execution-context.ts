@@ -11,7 +11,9 @@
 import type { PlanSnapshot, ResolvedVerification } from '@lifeboat/service-api';
 import { DEFAULT_VERIFICATION } from '@lifeboat/service-api';
 
-export type ExecutionMode = 'DRILL' | 'RECOVERY';
+/** Drill or real recovery (the contract's). */
+export type { ExecutionMode } from '@lifeboat/service-api';
+import type { ExecutionMode } from '@lifeboat/service-api';
 
 /** The data of ExecutionStarted (events/schemas/ExecutionStarted.schema.json) that this service reads. */
 export interface ExecutionStartedData {
