@@ -82,5 +82,21 @@ export async function executeGraphQLHttp(server: ApolloServer<GatewayContext>, a
   let text = '';
   if (response.body.kind === 'complete') text = response.body.string;
   else for await (const chunk of response.body.asyncIterator) text += chunk;
-  return { status: response.status ?? 200, headers: Object.fromEntries(response.headers), body: text };
+  return { status: clientErrorStatus(response.status ?? 200, text), headers: Object.fromEntries(response.headers), body: text };
+}
+
+const CLIENT_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
+/**
+ * A document refused as it is parsed (GraphQL Armor's token limit throws from the parser) comes
+ * back from Apollo as a 500: it is the client's error, so it is a 400.
+ */
+function clientErrorStatus(status: number, body: string): number {
+  if (status < 500) return status;
+  try {
+    const { errors } = JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] };
+    return errors && errors.length > 0 && errors.every((e) => CLIENT_ERROR_CODES.has(e.extensions?.code ?? '')) ? 400 : status;
+  } catch {
+    return status;
+  }
 }

@@ -123,6 +123,15 @@ describe('GraphQL over HTTP', () => {
     expect(((await preflighted.json()) as GraphQLBody).data).toEqual({ me: { id: 'user-1' } });
   });
 
+  it('answers 400 for a document past the token limit, and for batched operations, cheaply', async () => {
+    const token = await idp.token({ sub: 'sub-7', username: 'dora', groups: ['Viewer'] });
+    const huge = await postGraphQL(`{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }`, token);
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(huge.body)).toContain('Token limit of 5000 exceeded');
+    const batch = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify([{ query: '{ me { id } }' }, { query: '{ me { id } }' }]) });
+    expect(batch.status).toBe(400);
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const response = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(response.status).toBe(400);

@@ -7,6 +7,7 @@ import type { Authentication, Authenticator } from '../auth.js';
 import type { GatewayContext } from '../context.js';
 import { consoleErrorLogger, formatGatewayError } from '../errors.js';
 import type { ErrorLogger } from '../errors.js';
+import { validationRulesWithLimits } from '../limits.js';
 
 /** What a graphql-ws client sends in `connection_init`: `{ authorization: 'Bearer <jwt>' }`. */
 export interface ConnectionParams {
@@ -33,6 +34,8 @@ function format(errors: readonly GraphQLError[], log: ErrorLogger): GraphQLForma
  * `dispose()` closes every connection (their subscriptions end and leave the broker).
  */
 export function serveGraphQLOverWebSocket(wss: WebSocketServer, schema: GraphQLSchema, authenticator: Authenticator, log: ErrorLogger = consoleErrorLogger): Disposable {
+  // The same operation limits as over HTTP.
+  const rules = validationRulesWithLimits();
   return useServer<ConnectionParams, ConnectionExtra>(
     {
       schema,
@@ -59,7 +62,7 @@ export function serveGraphQLOverWebSocket(wss: WebSocketServer, schema: GraphQLS
         } catch (error) {
           return coded([error instanceof GraphQLError ? error : new GraphQLError('Syntax error')], 'GRAPHQL_PARSE_FAILED');
         }
-        const invalid = validate(schema, document);
+        const invalid = validate(schema, document, rules);
         if (invalid.length > 0) return coded(invalid, 'GRAPHQL_VALIDATION_FAILED');
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation to run', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
