@@ -14,7 +14,8 @@ export const OPERATION_LIMITS = {
   maxAliases: 15,
   maxDirectives: 20,
   maxTokens: 5_000,
-  maxCost: 20_000,
+  // Armor's static estimate ignores `first`: the catalog's 1,000-row page with every field is about 43,000.
+  maxCost: 100_000,
 } as const;
 
 const ARMOR_CONFIG: GraphQLArmorConfig = {
