@@ -49,8 +49,7 @@ export interface RecoveryJobs {
   startRecovery(input: StartRecoveryInput): Promise<RecoveryJob>;
   /** The job created since `since` that carries all of these tags, if any. */
   findJobByTags(tags: Record<string, string>, since: string): Promise<RecoveryJob | undefined>;
-  describeJob(jobId: string): Promise<RecoveryJob | undefined>;
-  /** The jobs with these ids that DRS knows (one call per 1,000 ids). */
+  /** The jobs with these ids that DRS knows. */
   describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]>;
 }
 
@@ -105,27 +104,28 @@ export class DrsRecoveryJobs implements RecoveryJobs {
     return undefined;
   }
 
-  async describeJob(jobId: string): Promise<RecoveryJob | undefined> {
-    return (await this.describeJobs([jobId]))[0];
-  }
-
   async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
-    const found: RecoveryJob[] = [];
-    for (let i = 0; i < jobIds.length; i += DESCRIBE_JOBS_IDS) {
-      const wanted = new Set(jobIds.slice(i, i + DESCRIBE_JOBS_IDS));
-      let nextToken: string | undefined;
-      do {
-        const page = await this.client.send(new DescribeJobsCommand({ filters: { jobIDs: [...wanted] }, nextToken }));
-        for (const job of page.items ?? []) if (job.jobID && wanted.has(job.jobID)) found.push(toRecoveryJob(job));
-        nextToken = page.nextToken;
-      } while (nextToken);
-    }
-    return found;
+    return (await jobsWithIds(this.client, jobIds)).map(toRecoveryJob);
   }
 }
 
 /** DescribeJobs filters on at most 1,000 job ids. */
 const DESCRIBE_JOBS_IDS = 1000;
+
+/** The jobs with these ids that DRS knows, every page (launches and cleanup both need them). */
+async function jobsWithIds(client: DrsClient, jobIds: readonly string[]): Promise<(Job & { jobID: string })[]> {
+  const found: (Job & { jobID: string })[] = [];
+  for (let i = 0; i < jobIds.length; i += DESCRIBE_JOBS_IDS) {
+    const wanted = new Set(jobIds.slice(i, i + DESCRIBE_JOBS_IDS));
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(new DescribeJobsCommand({ filters: { jobIDs: [...wanted] }, maxResults: 100, nextToken }));
+      for (const job of page.items ?? []) if (job.jobID && wanted.has(job.jobID)) found.push({ ...job, jobID: job.jobID });
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return found;
+}
 
 /** The recovery snapshots of a source server (point in time "latest before"). */
 export interface RecoverySnapshots {
@@ -170,24 +170,12 @@ export class DrsRecoveryInstanceTerminator implements RecoveryInstanceTerminator
   constructor(private readonly client: DrsClient = new DrsClient({})) {}
 
   async describeJobs(jobIds: string[]): Promise<JobRecoveryInstances[]> {
-    const found: JobRecoveryInstances[] = [];
-    for (let i = 0; i < jobIds.length; i += 100) {
-      let nextToken: string | undefined;
-      do {
-        const page = await this.client.send(new DescribeJobsCommand({ filters: { jobIDs: jobIds.slice(i, i + 100) }, maxResults: 100, nextToken }));
-        for (const job of page.items ?? []) {
-          if (!job.jobID) continue;
-          found.push({
-            jobId: job.jobID,
-            ...(job.initiatedBy ? { initiatedBy: job.initiatedBy } : {}),
-            tags: job.tags ?? {},
-            recoveryInstanceIds: (job.participatingServers ?? []).flatMap((s) => (s.recoveryInstanceID ? [s.recoveryInstanceID] : [])),
-          });
-        }
-        nextToken = page.nextToken;
-      } while (nextToken);
-    }
-    return found;
+    return (await jobsWithIds(this.client, jobIds)).map((job) => ({
+      jobId: job.jobID,
+      ...(job.initiatedBy ? { initiatedBy: job.initiatedBy } : {}),
+      tags: job.tags ?? {},
+      recoveryInstanceIds: (job.participatingServers ?? []).flatMap((s) => (s.recoveryInstanceID ? [s.recoveryInstanceID] : [])),
+    }));
   }
 
   /**

@@ -67,10 +67,6 @@ export class FakeDrs implements RecoveryJobs {
     return job ? structuredClone(job) : undefined;
   }
 
-  async describeJob(jobId: string): Promise<RecoveryJob | undefined> {
-    return (await this.describeJobs([jobId]))[0];
-  }
-
   async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
     this.describeCalls++;
     return this.jobs.filter((j) => jobIds.includes(j.jobId)).map((j) => structuredClone(j));
