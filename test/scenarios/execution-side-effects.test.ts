@@ -47,6 +47,8 @@ const EXECUTION_FIELDS = `id status failureReason
 
 const FINISHED = FINISHED_STATUSES;
 const WAIT_MS = 120_000;
+// The stack's timers run 10 times faster (LIFEBOAT_TIMER_TIME_SCALE): a 60-second approval timeout fires after 6 s.
+const TIMER_SCALE = 0.1;
 
 describe('the process manager\'s side effects through the local stack', () => {
   let stack: RunningStack;
@@ -74,7 +76,7 @@ describe('the process manager\'s side effects through the local stack', () => {
   }
 
   beforeAll(async () => {
-    stack = await startStackProcess({ adminPassword: ADMIN_PASSWORD });
+    stack = await startStackProcess({ adminPassword: ADMIN_PASSWORD, env: { LIFEBOAT_TIMER_TIME_SCALE: String(TIMER_SCALE) } });
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
     groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
   });
@@ -109,8 +111,8 @@ describe('the process manager\'s side effects through the local stack', () => {
     const scheduled = events.find((e) => e.type === 'TimerScheduled');
     const timedOut = events.find((e) => e.type === 'ApprovalTimedOut');
     expect(timedOut).toBeDefined();
-    // Not before its time.
-    expect(Date.parse(timedOut?.occurredAt ?? '') - Date.parse(scheduled?.occurredAt ?? '')).toBeGreaterThanOrEqual(60_000);
+    // Not before its (scaled) time.
+    expect(Date.parse(timedOut?.occurredAt ?? '') - Date.parse(scheduled?.occurredAt ?? '')).toBeGreaterThanOrEqual(60_000 * TIMER_SCALE);
     expect(events.filter((e) => e.type === 'TimerElapsed')).toHaveLength(1);
   });
 
@@ -128,7 +130,7 @@ describe('the process manager\'s side effects through the local stack', () => {
     const elapsed = events.find((e) => e.type === 'TimerElapsed');
     const firstLaunch = events.find((e) => e.type === 'ServerLaunchRequested' && e.data.waveId === app.id);
     expect(waitStarted && elapsed && firstLaunch).toBeTruthy();
-    expect(Date.parse(firstLaunch?.occurredAt ?? '') - Date.parse(waitStarted?.occurredAt ?? '')).toBeGreaterThanOrEqual(2_000);
+    expect(Date.parse(firstLaunch?.occurredAt ?? '') - Date.parse(waitStarted?.occurredAt ?? '')).toBeGreaterThanOrEqual(2_000 * TIMER_SCALE);
     expect(Date.parse(elapsed?.occurredAt ?? '')).toBeLessThanOrEqual(Date.parse(firstLaunch?.occurredAt ?? ''));
   });
 

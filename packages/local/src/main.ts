@@ -12,6 +12,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`LIFEBOAT_PORT must be a port number, not ${env.LIFEBOAT_PORT}`);
   const dataDir = path.resolve(env.LIFEBOAT_DATA_DIR ?? path.join(root, '.lifeboat-data'));
   const timeScale = env.LIFEBOAT_DRS_TIME_SCALE ? Number(env.LIFEBOAT_DRS_TIME_SCALE) : undefined;
+  const timerTimeScale = env.LIFEBOAT_TIMER_TIME_SCALE ? Number(env.LIFEBOAT_TIMER_TIME_SCALE) : undefined;
+  if (timerTimeScale !== undefined && !(timerTimeScale > 0 && timerTimeScale <= 1)) {
+    throw new Error(`LIFEBOAT_TIMER_TIME_SCALE must be a number in (0, 1], not ${env.LIFEBOAT_TIMER_TIME_SCALE}`);
+  }
   const started = Date.now();
 
   const stack = await startLocalStack({
@@ -21,6 +25,7 @@ async function main(): Promise<void> {
     dataDir,
     ...(env.LIFEBOAT_ADMIN_PASSWORD ? { adminPassword: env.LIFEBOAT_ADMIN_PASSWORD } : {}),
     ...(timeScale !== undefined ? { drsTimeScale: timeScale } : {}),
+    ...(timerTimeScale !== undefined ? { timerTimeScale } : {}),
     ...(env.LIFEBOAT_DRS_SEED ? { drsSeed: Number(env.LIFEBOAT_DRS_SEED) } : {}),
     ...(env.LIFEBOAT_DRS_FLEET ? { fleet: await loadFleetFile(env.LIFEBOAT_DRS_FLEET) } : {}),
     seedDemo: env.LIFEBOAT_DEMO !== '0',

@@ -32,6 +32,8 @@ export interface LocalStackOptions {
   adminPassword?: string;
   /** Scales DRS launch durations (0.01: a 5-minute Linux launch takes 3 s). */
   drsTimeScale?: number;
+  /** Scales the execution's timers (approval timeouts, WAIT steps): 0.1 fires a 60-second timeout after 6 s. Default 1. */
+  timerTimeScale?: number;
   drsSeed?: number;
   fleet?: Fleet;
   /** Seed the Orders demo (groups and plan) on first start. Default true. */
@@ -87,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambda = new LocalLambdaRuntime(project.functions, settings);
     lambdaRuntime = lambda;
     // EventBridge Scheduler's one-time schedules (the execution's timers), persisted.
-    const schedules = new LocalScheduler({ ...settings, ...(dataDir ? { dataDir } : {}), invoke: (name, payload) => lambda.invoke(name, payload), log });
+    const schedules = new LocalScheduler({ ...settings, ...(dataDir ? { dataDir } : {}), ...(options.timerTimeScale !== undefined ? { timeScale: options.timerTimeScale } : {}), invoke: (name, payload) => lambda.invoke(name, payload), log });
     closers.push(() => schedules.close());
     const aws = await startAwsEndpoint(lambda, bus, schedules);
     closers.push(() => aws.close());

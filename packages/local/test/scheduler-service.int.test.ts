@@ -28,8 +28,14 @@ function atIn(ms: number): string {
   return `at(${new Date(Date.now() + ms).toISOString().slice(0, 19)})`;
 }
 
-async function start(options: { dataDir?: string; invoke: (name: string, payload: unknown) => Promise<unknown> }) {
-  const schedules = new LocalScheduler({ ...settings, ...(options.dataDir ? { dataDir: options.dataDir } : {}), invoke: options.invoke, retryBaseMs: 10 });
+async function start(options: { dataDir?: string; timeScale?: number; invoke: (name: string, payload: unknown) => Promise<unknown> }) {
+  const schedules = new LocalScheduler({
+    ...settings,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
+    invoke: options.invoke,
+    retryBaseMs: 10,
+  });
   const lambda = new LocalLambdaRuntime([], settings);
   const endpoint = await startAwsEndpoint(lambda, new LocalEventBus({ ...settings, buses: ['default'] }), schedules);
   cleanup.push(() => endpoint.close(), () => schedules.close());
@@ -67,6 +73,18 @@ describe('the local EventBridge Scheduler', () => {
     await client.send(new DeleteScheduleCommand({ Name: 'later' }));
     await expect(client.send(new DeleteScheduleCommand({ Name: 'later' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(client.send(create('every', 'rate(5 minutes)', {}))).rejects.toBeInstanceOf(ValidationException);
+  });
+
+  it('given a time scale of 0.01, when a schedule is due in 60 s, then it fires within a second and still says its own time', async () => {
+    const fired: number[] = [];
+    const { client } = await start({ timeScale: 0.01, invoke: async () => void fired.push(Date.now()) });
+    const expression = atIn(60_000);
+    const created = Date.now();
+    await client.send(create('approval-timeout', expression, {}));
+    const got = await client.send(new GetScheduleCommand({ Name: 'approval-timeout' }));
+    expect(got.ScheduleExpression).toBe(expression);
+    await until(() => fired.length === 1, 3_000);
+    expect(fired[0]! - created).toBeGreaterThanOrEqual(500);
   });
 
   it('given a target that fails, then the schedule is retried until it succeeds', async () => {

@@ -28,6 +28,12 @@ interface SchedulerOptions {
   log?: (line: string) => void;
   retryBaseMs?: number;
   maxAttempts?: number;
+  /**
+   * Scales the wait until a schedule fires (0.1: an approval's 60-second timeout fires after 6 s),
+   * as the DRS simulator's clock scales launches, so that long timers can be tried locally.
+   * The schedule itself keeps its time. Default 1.
+   */
+  timeScale?: number;
 }
 
 class SchedulerError extends Error {
@@ -136,12 +142,20 @@ export class LocalScheduler {
       state: input.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
       ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
       createdAt: Date.now(),
-      fireAt: Date.parse(`${at[1]}Z`),
+      fireAt: this.scaled(Date.parse(`${at[1]}Z`)),
     };
     this.schedules.set(key(groupName, name), record);
     this.save();
     if (record.state === 'ENABLED') this.arm(record, 1);
     return record;
+  }
+
+  /** When a schedule due at `dueAt` fires on this scheduler's clock. */
+  private scaled(dueAt: number): number {
+    const scale = this.options.timeScale ?? 1;
+    if (scale === 1) return dueAt;
+    const now = Date.now();
+    return now + Math.max(0, dueAt - now) * scale;
   }
 
   private get(group: string, name: string): ScheduleRecord {
