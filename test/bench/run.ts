@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   const planning = new ServiceApiClient(functionNameOf('planning', 'local', 'api'));
   const execution = new ServiceApiClient(functionNameOf('execution', 'local', 'api'));
   try {
-    const plans = await planning.call<PlanningOperations['listRecoveryPlans']['result']>('listRecoveryPlans', {}, operator);
-    const plan = plans.find((p) => p.name === 'Orders 3-tier');
+    const plans = await planning.call<PlanningOperations['listRecoveryPlans']['result']>('listRecoveryPlans', { filter: { search: 'Orders 3-tier' } }, operator);
+    const plan = plans.items.find((p) => p.name === 'Orders 3-tier');
     if (!plan) throw new Error('demo plan missing');
 
     const transitions: number[] = [];

@@ -98,7 +98,7 @@ describe('catalog and planning through the local stack', () => {
   };
 
   async function listGroups(): Promise<Group[]> {
-    return (await ok<{ protectionGroups: Group[] }>(`{ protectionGroups { ${GROUP_FIELDS} } }`)).protectionGroups;
+    return (await ok<{ protectionGroups: { items: Group[] } }>(`{ protectionGroups(first: 1000) { items { ${GROUP_FIELDS} } } }`)).protectionGroups.items;
   }
 
   /** Starts a DRILL of a plan and waits until it is over; answers the execution and its stream. */
@@ -458,8 +458,8 @@ describe('catalog and planning through the local stack', () => {
   });
 
   it('configuration: export, then re-import as a dry run (unchanged; a changed document is an update), writing nothing', async () => {
-    const plans = await ok<{ recoveryPlans: { id: string; name: string; version: number }[] }>('{ recoveryPlans { id name version } }');
-    const demo = plans.recoveryPlans.find((p) => p.name === 'Orders 3-tier');
+    const plans = await ok<{ recoveryPlans: { items: { id: string; name: string; version: number }[] } }>('{ recoveryPlans(first: 1000) { items { id name version } } }');
+    const demo = plans.recoveryPlans.items.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('the demo plan is missing');
     const groupIds = ['Database', 'App', 'Web'].map((name) => groupNamed(name).id);
 
@@ -509,7 +509,7 @@ describe('catalog and planning through the local stack', () => {
       { name: 'Priority 2', dependsOn: ['Priority 1'], launchOrder: 'PARALLEL' },
       { name: 'Priority 3', dependsOn: ['Priority 2'], launchOrder: 'PARALLEL' },
     ]);
-    const plans = await ok<{ recoveryPlans: { name: string }[] }>('{ recoveryPlans { name } }');
-    expect(plans.recoveryPlans.map((p) => p.name)).not.toContain('From SRM');
+    const plans = await ok<{ recoveryPlans: { items: { name: string }[] } }>('{ recoveryPlans(first: 1000) { items { name } } }');
+    expect(plans.recoveryPlans.items.map((p) => p.name)).not.toContain('From SRM');
   });
 });

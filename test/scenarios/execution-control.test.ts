@@ -91,7 +91,7 @@ describe('execution control through the local stack', () => {
   beforeAll(async () => {
     stack = await startStackProcess({ adminPassword: ADMIN_PASSWORD });
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
-    groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
+    groups = (await ok<{ protectionGroups: { items: Group[] } }>('{ protectionGroups(first: 1000) { items { id name } } }')).protectionGroups.items;
   });
 
   // Whatever a test did, DRS never launched a server twice in an execution nor refused a launch for quota.
@@ -113,7 +113,7 @@ describe('execution control through the local stack', () => {
   });
 
   it('pauses before a wave, then resumes to completion', async () => {
-    const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
+    const plans = (await ok<{ recoveryPlans: { items: { id: string; name: string }[] } }>('{ recoveryPlans(first: 1000) { items { id name } } }')).recoveryPlans.items;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
     const started = await startDrill(demo.id);
@@ -183,7 +183,7 @@ describe('execution control through the local stack', () => {
   });
 
   it('cancels mid-wave with cleanup: CANCELLING until the in-flight launches finish, then CANCELLED with nothing more launched and the launched instances terminated', async () => {
-    const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
+    const plans = (await ok<{ recoveryPlans: { items: { id: string; name: string }[] } }>('{ recoveryPlans(first: 1000) { items { id name } } }')).recoveryPlans.items;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
     // Launches slow enough (about 12 s) to cancel while the first wave's job runs.

@@ -78,7 +78,7 @@ describe('the process manager\'s side effects through the local stack', () => {
   beforeAll(async () => {
     stack = await startStackProcess({ adminPassword: ADMIN_PASSWORD, env: { LIFEBOAT_TIMER_TIME_SCALE: String(TIMER_SCALE) } });
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
-    groups = (await ok<{ protectionGroups: Group[] }>('{ protectionGroups { id name } }')).protectionGroups;
+    groups = (await ok<{ protectionGroups: { items: Group[] } }>('{ protectionGroups(first: 1000) { items { id name } } }')).protectionGroups.items;
   });
 
   // Whatever a test did, DRS never launched a server twice in an execution nor refused a launch for quota.
@@ -135,7 +135,7 @@ describe('the process manager\'s side effects through the local stack', () => {
   });
 
   it('cleans up a drill on demand: its 6 recovery instances terminated, as DRS and EC2 confirm', async () => {
-    const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
+    const plans = (await ok<{ recoveryPlans: { items: { id: string; name: string }[] } }>('{ recoveryPlans(first: 1000) { items { id name } } }')).recoveryPlans.items;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
     const started = await startDrill(demo.id);

@@ -56,7 +56,7 @@ describe('a drill reaches a signed webhook through the local stack', () => {
 
   it('delivers the drill\'s started, wave completed and completed messages, each signed, never showing the secret', async () => {
     // Given a webhook channel with a secret, subscribed to the demo plan
-    const plans = (await ok<{ recoveryPlans: { id: string; name: string }[] }>('{ recoveryPlans { id name } }')).recoveryPlans;
+    const plans = (await ok<{ recoveryPlans: { items: { id: string; name: string }[] } }>('{ recoveryPlans(first: 1000) { items { id name } } }')).recoveryPlans.items;
     const demo = plans.find((p) => p.name === 'Orders 3-tier');
     if (!demo) throw new Error('no demo plan');
     const created = await graphql<{ createNotificationChannel: Record<string, unknown> }>(stack.url, token, 'mutation($input: CreateNotificationChannelInput!) { createNotificationChannel(input: $input) { id name type } }', {

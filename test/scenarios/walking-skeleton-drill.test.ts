@@ -44,15 +44,15 @@ describe('walking skeleton: a drill of the demo plan, end to end through the loc
   });
 
   it('refuses GraphQL without a token', async () => {
-    const result = await graphql(stack.url, undefined, '{ recoveryPlans { id } }');
+    const result = await graphql(stack.url, undefined, '{ recoveryPlans { items { id } } }');
     expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('runs a DRILL of "Orders 3-tier": all 6 servers launched, waves in dependency order, live over subscriptions, audited in the stream and the archive', async () => {
     // Given the seeded demo plan
-    const plans = await graphql<{ recoveryPlans: { id: string; name: string; version: number; waves: { id: string; name: string; dependsOn: string[] }[] }[] }>(stack.url, token, '{ recoveryPlans { id name version waves { id name dependsOn } } }');
+    const plans = await graphql<{ recoveryPlans: { items: { id: string; name: string; version: number; waves: { id: string; name: string; dependsOn: string[] }[] }[] } }>(stack.url, token, '{ recoveryPlans { items { id name version waves { id name dependsOn } } } }');
     expect(plans.errors).toBeUndefined();
-    const plan = plans.data?.recoveryPlans.find((p) => p.name === 'Orders 3-tier');
+    const plan = plans.data?.recoveryPlans.items.find((p) => p.name === 'Orders 3-tier');
     expect(plan?.waves.map((w) => w.name)).toEqual(['Database', 'App', 'Web']);
 
     // When a DRILL starts
@@ -138,15 +138,15 @@ describe('walking skeleton: a drill of the demo plan, end to end through the loc
   });
 
   it('keeps plans and executions across a restart of the local stack', async () => {
-    const before = await graphql<{ executions: { id: string; status: string }[] }>(stack.url, token, '{ executions { id status } }');
-    expect(before.data?.executions.length).toBeGreaterThan(0);
+    const before = await graphql<{ executions: { items: { id: string; status: string }[] } }>(stack.url, token, '{ executions(first: 100) { items { id status } } }');
+    expect(before.data?.executions.items.length).toBeGreaterThan(0);
     const dataDir = stack.dataDir;
     await stack.stop();
     stack = await startStackProcess({ dataDir, port: stack.port });
     expect(stack.output()).not.toContain('generated now');
     token = await login(stack.url, 'admin', ADMIN_PASSWORD);
-    const after = await graphql<{ executions: { id: string; status: string }[]; recoveryPlans: { name: string }[] }>(stack.url, token, '{ executions { id status } recoveryPlans { name } }');
-    expect(after.data?.recoveryPlans.map((p) => p.name)).toEqual(['Orders 3-tier']);
+    const after = await graphql<{ executions: { items: { id: string; status: string }[] }; recoveryPlans: { items: { name: string }[] } }>(stack.url, token, '{ executions(first: 100) { items { id status } } recoveryPlans { items { name } } }');
+    expect(after.data?.recoveryPlans.items.map((p) => p.name)).toEqual(['Orders 3-tier']);
     expect(after.data?.executions).toEqual(before.data?.executions);
   });
 });

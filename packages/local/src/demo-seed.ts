@@ -20,11 +20,11 @@ export async function seedDemo(options: { dataDir: string | undefined; catalog: 
   await options.catalog.call<CatalogOperations['syncSourceServers']['result']>('syncSourceServers', {}, seeder);
   const inventory = await options.catalog.call<CatalogOperations['listSourceServers']['result']>('listSourceServers', { limit: 1000 }, seeder);
   const orders = inventory.items.filter((s) => s.tags.App === 'Orders');
-  const existing = await options.planning.call<ProtectionGroupView[]>('listProtectionGroups', {}, seeder);
-
   const groups: ProtectionGroupView[] = [];
   for (const tier of TIERS) {
-    const found = existing.find((g) => g.name === tier);
+    // Names are unique case-insensitively: the search finds the group of that name, if any.
+    const named = await options.planning.call<PlanningOperations['listProtectionGroups']['result']>('listProtectionGroups', { filter: { search: tier } }, seeder);
+    const found = named.items.find((g) => g.name.toLowerCase() === tier.toLowerCase());
     if (found) {
       groups.push(found);
       continue;
@@ -37,8 +37,8 @@ export async function seedDemo(options: { dataDir: string | undefined; catalog: 
     ));
   }
 
-  const plans = await options.planning.call<PlanningOperations['listRecoveryPlans']['result']>('listRecoveryPlans', {}, seeder);
-  if (!plans.some((p) => p.name === DEMO_PLAN_NAME)) {
+  const plans = await options.planning.call<PlanningOperations['listRecoveryPlans']['result']>('listRecoveryPlans', { filter: { search: DEMO_PLAN_NAME } }, seeder);
+  if (!plans.items.some((p) => p.name.toLowerCase() === DEMO_PLAN_NAME.toLowerCase())) {
     const waves = TIERS.map((tier, index) => ({
       name: tier,
       dependsOn: index === 0 ? [] : [TIERS[index - 1] as string],

@@ -5,3 +5,4 @@ export type { Answer, ClientStub, CommandCall, CommandClass, CommandStub } from 
 export { mockEventBridge } from './event-bridge.js';
 export type { EventBridgeMock, PublishedEvent } from './event-bridge.js';
 export { lambdaContext } from './lambda.js';
+export { validationProblemsOf } from './validation.js';

@@ -37,13 +37,22 @@ export const OPERATIONS = Object.freeze({
     }
   }`,
   protectionGroups: `query ProtectionGroups {
-    protectionGroups { id name accountId region sourceServerIds }
+    protectionGroups(first: 100) {
+      items { id name accountId region sourceServerIds }
+      nextCursor
+    }
   }`,
   recoveryPlans: `query RecoveryPlans {
-    recoveryPlans { id name version waves { id name dependsOn launchOrder } }
+    recoveryPlans(first: 100) {
+      items { id name version waves { id name dependsOn launchOrder } }
+      nextCursor
+    }
   }`,
   executions: `query Executions {
-    executions { id planName mode status startedAt completedAt }
+    executions(first: 20) {
+      items { id planName mode status startedAt completedAt }
+      nextCursor
+    }
   }`,
   startDrill: `mutation StartDrill($planId: ID!) {
     startExecution(input: { planId: $planId, mode: DRILL }) { id }
@@ -886,13 +895,13 @@ function showDashboard() {
     id: 'recovery-plans',
     title: 'Recovery plans',
     load: () => api(OPERATIONS.recoveryPlans, {}, signal),
-    render: ({ recoveryPlans }) => ({ node: renderPlans(recoveryPlans, signal), total: recoveryPlans.length }),
+    render: ({ recoveryPlans }) => ({ node: renderPlans(recoveryPlans, signal), total: recoveryPlans.items.length }),
   });
   const executions = loadingPanel({
     id: 'executions',
     title: 'Recent executions',
     load: () => api(OPERATIONS.executions, {}, signal),
-    render: ({ executions: list }) => ({ node: renderExecutions(list), total: list.length }),
+    render: ({ executions: connection }) => ({ node: renderExecutions(connection), total: connection.items.length }),
   });
   const servers = loadingPanel({
     id: 'source-servers',
@@ -904,7 +913,7 @@ function showDashboard() {
     id: 'protection-groups',
     title: 'Protection groups',
     load: () => api(OPERATIONS.protectionGroups, {}, signal),
-    render: ({ protectionGroups }) => ({ node: renderGroups(protectionGroups), total: protectionGroups.length }),
+    render: ({ protectionGroups }) => ({ node: renderGroups(protectionGroups), total: protectionGroups.items.length }),
   });
   const panels = [plans, executions, servers, groups];
   const refreshAll = () => panels.forEach((p) => void p.reload());
@@ -925,7 +934,8 @@ function showDashboard() {
   return () => controller.abort();
 }
 
-function renderPlans(plans, signal) {
+function renderPlans(connection, signal) {
+  const plans = connection.items;
   if (plans.length === 0) return emptyState('No recovery plans', 'Create a recovery plan with waves of protection groups to run drills.');
   const rows = plans.map((plan) => {
     const message = h('div', { class: 'inline-message', role: 'alert', hidden: true });
@@ -955,14 +965,18 @@ function renderPlans(plans, signal) {
       h('td', { class: 'actions' }, button, message),
     );
   });
-  return table('Recovery plans', ['Plan', 'Version', 'Waves', 'Actions'], rows);
+  return h(
+    'div',
+    {},
+    table('Recovery plans', ['Plan', 'Version', 'Waves', 'Actions'], rows),
+    connection.nextCursor ? h('p', { class: 'muted small table-note' }, `Showing the first ${plans.length} plans by name.`) : null,
+  );
 }
 
-const RECENT_EXECUTIONS = 20;
-
-function renderExecutions(executions) {
-  if (executions.length === 0) return emptyState('No executions yet', 'Start a drill of a recovery plan: it launches recovery instances in the drill network without touching production.');
-  const recent = [...executions].sort((a, b) => String(b.startedAt).localeCompare(String(a.startedAt))).slice(0, RECENT_EXECUTIONS);
+/** The executions query answers the newest first, a page of 20. */
+function renderExecutions(connection) {
+  const recent = connection.items;
+  if (recent.length === 0) return emptyState('No executions yet', 'Start a drill of a recovery plan: it launches recovery instances in the drill network without touching production.');
   const rows = recent.map((execution) =>
     h(
       'tr',
@@ -978,7 +992,7 @@ function renderExecutions(executions) {
     'div',
     {},
     table('Recent executions', ['Plan', 'Mode', 'Status', 'Started', 'Duration'], rows),
-    executions.length > recent.length ? h('p', { class: 'muted small table-note' }, `Showing the ${recent.length} most recent of ${executions.length}.`) : null,
+    connection.nextCursor ? h('p', { class: 'muted small table-note' }, `Showing the ${recent.length} most recent.`) : null,
   );
 }
 
@@ -1005,7 +1019,8 @@ function renderServers(connection) {
   );
 }
 
-function renderGroups(groups) {
+function renderGroups(connection) {
+  const groups = connection.items;
   if (groups.length === 0) return emptyState('No protection groups', 'Group the servers of one account and region that recover together.');
   const rows = groups.map((group) =>
     h(
@@ -1017,7 +1032,12 @@ function renderGroups(groups) {
       h('td', {}, String(group.sourceServerIds.length), group.sourceServerIds.length ? h('div', { class: 'muted small mono' }, group.sourceServerIds.join(', ')) : null),
     ),
   );
-  return table('Protection groups', ['Name', 'Account', 'Region', 'Servers'], rows);
+  return h(
+    'div',
+    {},
+    table('Protection groups', ['Name', 'Account', 'Region', 'Servers'], rows),
+    connection.nextCursor ? h('p', { class: 'muted small table-note' }, `Showing the first ${groups.length} groups by name.`) : null,
+  );
 }
 
 // --- Execution (runbook) -----------------------------------------------------------------------

@@ -11,6 +11,8 @@ import type { TargetAccess } from './target-checks.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** Most ids getSourceServers takes. */
+export const MAX_BATCH_IDS = 100;
 
 /** The operations the gateway calls, and those for Lifeboat's services only. */
 type AllCatalogOperations = CatalogOperations & CatalogServiceOperations;
@@ -228,6 +230,21 @@ export function createCatalogApi(deps: CatalogApiDeps): CatalogApi {
       const stored = await deps.store.get(sourceServerId);
       if (!stored) throw new NotFoundError(`the catalog knows no source server ${sourceServerId}`, 'sourceServerId');
       return withLastSeen(stored.server, lastSuccessByTarget(await deps.targets.statuses()));
+    }),
+
+    // One call for the servers a gateway request looks up (its per-request batching); each read as getSourceServer's.
+    getSourceServers: operation('read', async (input) => {
+      const ids = isObject(input) ? input.sourceServerIds : undefined;
+      if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_BATCH_IDS) throw new ValidationError(`must be a list of 1 to ${MAX_BATCH_IDS} source server ids`, 'sourceServerIds');
+      const problems: FieldProblem[] = [];
+      ids.forEach((id: unknown, i) => {
+        if (typeof id !== 'string' || !SOURCE_SERVER_ID.test(id)) problems.push({ field: `sourceServerIds[${i}]`, message: 'must be a DRS source server id (s- and 17 characters)' });
+      });
+      if (problems.length > 0) throw new ValidationError(problems);
+      const unique = [...new Set(ids as string[])];
+      const [stored, statuses] = await Promise.all([Promise.all(unique.map((id) => deps.store.get(id))), deps.targets.statuses()]);
+      const syncedAt = lastSuccessByTarget(statuses);
+      return stored.flatMap((found) => (found ? [withLastSeen(found.server, syncedAt)] : []));
     }),
 
     // A sync calls DRS and may write every server: not for every viewer to trigger at will.

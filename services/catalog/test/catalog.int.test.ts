@@ -236,6 +236,15 @@ describe('listSourceServers and getSourceServer', () => {
     expect(await call('getSourceServer', { sourceServerId: 'i-123' }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'sourceServerId' } });
   });
 
+  it('answers several servers in one call, in the order asked, leaving out the unknown ones', async () => {
+    const servers = await ok<SourceServerView[]>('getSourceServers', { sourceServerIds: [serverId(3), serverId(99), serverId(1), serverId(3)] });
+    expect(ids(servers)).toEqual([serverId(3), serverId(1)]);
+    expect(servers[1]).toEqual(await ok<SourceServerView>('getSourceServer', { sourceServerId: serverId(1) }));
+    expect(await call('getSourceServers', { sourceServerIds: [] }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'sourceServerIds' } });
+    expect(await call('getSourceServers', { sourceServerIds: [serverId(1), 'i-123'] }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', problems: [{ field: 'sourceServerIds[1]' }] } });
+    expect(await call('getSourceServers', { sourceServerIds: [serverId(1)] }, { userId: 'u-none', username: 'nobody', roles: [] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
   it('refuses bad input with typed errors naming the field', async () => {
     expect(await call('listSourceServers', { limit: 1001 }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'limit' } });
     expect(await call('listSourceServers', { nextToken: 'not-a-token' }, viewer)).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'nextToken' } });

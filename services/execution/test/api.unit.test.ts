@@ -97,6 +97,6 @@ describe('reading executions', () => {
     const newer = { executionId: 'b', startedAt: '2025-01-02T00:00:00.000Z', version: 1 } as ExecutionView;
     await executions.save(older);
     await executions.save(newer);
-    expect(ok<ExecutionView[]>(await api({ operation: 'listExecutions', input: {}, caller: viewer })).map((v) => v.executionId)).toEqual(['b', 'a']);
+    expect(ok<{ items: ExecutionView[] }>(await api({ operation: 'listExecutions', input: {}, caller: viewer })).items.map((v) => v.executionId)).toEqual(['b', 'a']);
   });
 });

@@ -284,14 +284,14 @@ describe('a drill of a three-wave plan, end to end through the handlers', () => 
     // The bus saw the same events, with the same hashes, in the same order.
     expect(events.map((e) => [e.eventId, e.hash, e.previousHash])).toEqual(published.map((e) => [e.metadata.eventId, e.metadata.hash, e.metadata.previousHash]));
 
-    const list = await api<ExecutionView[]>('listExecutions', {});
+    const { items: list } = await api<{ items: ExecutionView[] }>('listExecutions', {});
     expect(list.map((e) => [e.executionId, e.status, e.version])).toEqual([[executionId, 'COMPLETED', view.version]]);
   });
 
   it('keeps the list read model idempotent: replaying old stream records does not roll it back', async () => {
     streamed.clear();
     await pumpStream();
-    const list = await api<ExecutionView[]>('listExecutions', {});
+    const { items: list } = await api<{ items: ExecutionView[] }>('listExecutions', {});
     expect(list[0]?.status).toBe('COMPLETED');
   });
 

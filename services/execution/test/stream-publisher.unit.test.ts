@@ -37,7 +37,7 @@ describe('publishCommits', () => {
       expect(e.metadata).toMatchObject({ streamId: streamIdOf(EXECUTION_ID), streamVersion: i + 1, previousHash: stored[i]!.previousHash, hash: stored[i]!.hash });
       validateEventDetail(e.type, { metadata: e.metadata, data: e.data });
     }
-    expect((await executions.list()).map((v) => [v.executionId, v.version])).toEqual([[EXECUTION_ID, 4]]);
+    expect((await executions.list({ limit: 100, filter: {} })).items.map((v) => [v.executionId, v.version])).toEqual([[EXECUTION_ID, 4]]);
     // Delivered again (a retried batch): published again, the read model unchanged.
     expect(await publishCommits({ store, executions, publish: async () => undefined }, { Records: [record('INSERT', stored)] })).toEqual({ published: 4, views: 0 });
   });
@@ -46,6 +46,6 @@ describe('publishCommits', () => {
     const { store, stored } = await started();
     const executions = new InMemoryExecutionList();
     await expect(publishCommits({ store, executions, publish: async () => { throw new Error('PutEvents failed'); } }, { Records: [record('INSERT', stored)] })).rejects.toThrow('PutEvents failed');
-    expect(await executions.list()).toEqual([]);
+    expect(await executions.list({ limit: 100, filter: {} })).toEqual({ items: [], next: null });
   });
 });

@@ -1,11 +1,14 @@
 import type { Caller, Permission } from '@lifeboat/service-api';
 import { ForbiddenError, UnauthenticatedError, may } from '@lifeboat/service-api';
+import type { GatewayLoaders } from './loaders.js';
 
 /** What every resolver receives: the authenticated caller (set from the bearer token). */
 export interface GatewayContext {
   caller: Caller;
   /** `exp` of the caller's token (seconds since the epoch), when known. */
   expiresAt?: number;
+  /** This request's batching loaders, calling the services as `caller` (made at first use: loadersOf). */
+  loaders?: GatewayLoaders;
 }
 
 /**

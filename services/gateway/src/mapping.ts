@@ -48,6 +48,11 @@ export interface Tag {
   value: string;
 }
 
+/** A service's page (`items`, `nextToken`) as a Connection of the schema (`items`, `nextCursor`). */
+export function toConnection<TView, TItem>(page: { items: readonly TView[]; nextToken: string | null }, toItem: (view: TView) => TItem): { items: TItem[]; nextCursor: string | null } {
+  return { items: page.items.map(toItem), nextCursor: page.nextToken ?? null };
+}
+
 export function toTags(tags: Record<string, string> | undefined): Tag[] {
   return Object.entries(tags ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

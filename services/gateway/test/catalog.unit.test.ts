@@ -127,6 +127,17 @@ describe('source servers', () => {
     const bad = await harness.run('{ sourceServer(id: "bogus") { id } }', viewer);
     expect(bad.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id', problems: [{ field: 'id', message: 'must be a DRS source server id (s- and 17 characters)' }] });
   });
+
+  it('servers asked for by id in one document (the single servers of a wave) are read in one call; unknown ones are null', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `s-${String(i).padStart(17, '0')}`);
+    harness.services.catalog.on('getSourceServers', (input: { sourceServerIds: string[] }) =>
+      input.sourceServerIds.filter((id) => id !== ids[3]).map((id) => ({ ...sourceServerView, sourceServerId: id, hostname: `host-${id.slice(-2)}` })),
+    );
+    const result = await harness.run(`{ ${ids.map((id, i) => `s${i}: sourceServer(id: "${id}") { id hostname }`).join(' ')} }`, viewer);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual(Object.fromEntries(ids.map((id, i) => [`s${i}`, i === 3 ? null : { id, hostname: `host-${id.slice(-2)}` }])));
+    expect(harness.services.catalog.calls).toEqual([{ operation: 'getSourceServers', input: { sourceServerIds: ids }, caller: viewer }]);
+  });
 });
 
 describe('target accounts', () => {

@@ -5,7 +5,8 @@
  * clients stay valid.
  */
 import { describe, expect, it } from '@jest/globals';
-import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, parse, validate } from 'graphql';
+import { buildSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedDirective, isSpecifiedScalarType, parse, validate } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type {
   ApprovalView,
   DrillCleanupView,
@@ -34,7 +35,8 @@ import type {
   ConfigurationImportResult,
   ConnectivityProbe,
 } from '@lifeboat/service-api';
-import { typeDefs } from '../src/schema.js';
+import { createGatewaySchema, typeDefs } from '../src/schema.js';
+import { fakeServices } from './fixtures.js';
 
 const schema = buildSchema(typeDefs);
 
@@ -71,22 +73,39 @@ const SERVICE_ENUMS: Record<string, Record<string, true>> = {
   DrillCleanupTrigger: { ON_DEMAND: true, TTL: true, CANCEL: true } satisfies Values<DrillCleanupView['trigger']>,
 };
 
-describe('graphql/schema.graphql', () => {
-  it('describes every type, field, argument and input field', () => {
-    const undescribed: string[] = [];
-    for (const type of Object.values(schema.getTypeMap())) {
-      if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue;
-      if (!type.description) undescribed.push(type.name);
-      if (isObjectType(type) || isInterfaceType(type)) {
-        for (const field of Object.values(type.getFields())) {
-          if (!field.description) undescribed.push(`${type.name}.${field.name}`);
-          for (const arg of field.args) if (!arg.description) undescribed.push(`${type.name}.${field.name}(${arg.name})`);
-        }
+/** Every type, field, argument, enum value, input field and custom directive of a schema that has no description, by name. */
+function undescribedIn(subject: GraphQLSchema): string[] {
+  const undescribed: string[] = [];
+  for (const type of Object.values(subject.getTypeMap())) {
+    if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue;
+    if (!type.description) undescribed.push(type.name);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) undescribed.push(`${type.name}.${field.name}`);
+        for (const arg of field.args) if (!arg.description) undescribed.push(`${type.name}.${field.name}(${arg.name})`);
       }
-      if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) if (!field.description) undescribed.push(`${type.name}.${field.name}`);
-      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) undescribed.push(`${type.name}.${value.name}`);
     }
-    expect(undescribed).toEqual([]);
+    if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) if (!field.description) undescribed.push(`${type.name}.${field.name}`);
+    if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) undescribed.push(`${type.name}.${value.name}`);
+  }
+  for (const directive of subject.getDirectives()) {
+    if (isSpecifiedDirective(directive)) continue;
+    if (!directive.description) undescribed.push(`@${directive.name}`);
+    for (const arg of directive.args) if (!arg.description) undescribed.push(`@${directive.name}(${arg.name})`);
+  }
+  return undescribed;
+}
+
+describe('graphql/schema.graphql', () => {
+  it('describes every type, field, argument, enum value and input field', () => {
+    expect(undescribedIn(schema)).toEqual([]);
+  });
+
+  it('keeps every description in the schema the gateway serves (what introspection shows)', () => {
+    const served = createGatewaySchema(fakeServices());
+    expect(undescribedIn(served)).toEqual([]);
+    // The walk names what it finds undescribed (the check is not vacuous).
+    expect(undescribedIn(buildSchema('"Q." type Query { "F." f(a: Int): E } enum E { "V." V W } input I { x: Int }'))).toEqual(['Query.f(a)', 'E', 'E.W', 'I', 'I.x']);
   });
 
   it.each(Object.entries(SERVICE_ENUMS))('enum %s has exactly the services values', (name, values) => {

@@ -77,11 +77,83 @@ describe('protection groups', () => {
     expect(await harness.run('{ protectionGroup(id: "pg-nope") { id } }', viewer)).toEqual({ data: { protectionGroup: null } });
   });
 
+  it('protectionGroups and recoveryPlans map first, after and the filter to planning, and answer a page with its cursor', async () => {
+    harness.services.planning.on('listProtectionGroups', () => ({ items: [protectionGroupView], nextToken: 'groups-2' })).on('listRecoveryPlans', () => ({ items: [], nextToken: null }));
+    const result = await harness.run(
+      `{
+        protectionGroups(first: 1, after: "groups-1", filter: { search: "data", accountId: "123456789012", region: null, sourceServerId: "s-1234567890abcdef0" }) { items { id } nextCursor }
+        recoveryPlans(first: 1000, filter: { protectionGroupId: "pg-1" }) { items { id } nextCursor }
+      }`,
+      viewer,
+    );
+    expect(result).toEqual({ data: { protectionGroups: { items: [{ id: 'pg-1' }], nextCursor: 'groups-2' }, recoveryPlans: { items: [], nextCursor: null } } });
+    expect(harness.services.planning.calls).toEqual([
+      { operation: 'listProtectionGroups', input: { limit: 1, nextToken: 'groups-1', filter: { search: 'data', accountId: '123456789012', sourceServerId: 's-1234567890abcdef0' } }, caller: viewer },
+      { operation: 'listRecoveryPlans', input: { limit: 1000, filter: { protectionGroupId: 'pg-1' } }, caller: viewer },
+    ]);
+  });
+
+  it('protectionGroups and recoveryPlans refuse a page size out of 1..1000 at first, and name planning\'s paging errors first and after', async () => {
+    for (const query of ['{ protectionGroups(first: 0) { nextCursor } }', '{ recoveryPlans(first: 1001) { nextCursor } }']) {
+      expect((await harness.run(query, viewer)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
+    expect(harness.services.planning.calls).toEqual([]);
+    harness.services.planning.on('listProtectionGroups', () => {
+      throw new ValidationError([{ field: 'nextToken', message: 'is not a token returned by listProtectionGroups' }]);
+    });
+    const forged = await harness.run('{ protectionGroups(after: "forged") { nextCursor } }', viewer);
+    expect(forged.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after', problems: [{ field: 'after', message: 'is not a token returned by listProtectionGroups' }] });
+    harness.services.planning.on('listRecoveryPlans', () => {
+      throw new ValidationError([{ field: 'filter.protectionGroupId', message: 'must be a protection group id' }]);
+    });
+    const bad = await harness.run('{ recoveryPlans(filter: { protectionGroupId: "pg 1" }) { nextCursor } }', viewer);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.protectionGroupId' });
+  });
+
+  it('groups asked for by id in one document are read in one call, each id once; unknown ones are null', async () => {
+    const group = (id: string) => ({ ...protectionGroupView, protectionGroupId: id, name: `Group ${id}` });
+    harness.services.planning.on('getProtectionGroups', (input: { protectionGroupIds: string[] }) => input.protectionGroupIds.filter((id) => id !== 'pg-gone').map(group));
+    const ids = ['pg-1', 'pg-2', 'pg-3', 'pg-4', 'pg-5', 'pg-gone', 'pg-2'];
+    const query = `{ ${ids.map((id, i) => `g${i}: protectionGroup(id: "${id}") { id name }`).join(' ')} }`;
+    const result = await harness.run(query, viewer);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual(Object.fromEntries(ids.map((id, i) => [`g${i}`, id === 'pg-gone' ? null : { id, name: `Group ${id}` }])));
+    // One call for seven lookups, not seven.
+    expect(harness.services.planning.calls).toEqual([{ operation: 'getProtectionGroups', input: { protectionGroupIds: ['pg-1', 'pg-2', 'pg-3', 'pg-4', 'pg-5', 'pg-gone'] }, caller: viewer }]);
+  });
+
+  it('batches per request and caller: a second request reads again, as its own caller', async () => {
+    harness.services.planning.on('getProtectionGroups', (input: { protectionGroupIds: string[] }) => input.protectionGroupIds.map((id) => ({ ...protectionGroupView, protectionGroupId: id })));
+    const query = '{ a: protectionGroup(id: "pg-1") { id } b: protectionGroup(id: "pg-2") { id } }';
+    const other = callerWith('Operator');
+    await harness.run(query, viewer);
+    await harness.run(query, other);
+    expect(harness.services.planning.calls.map((c) => [c.operation, c.caller])).toEqual([
+      ['getProtectionGroups', viewer],
+      ['getProtectionGroups', other],
+    ]);
+  });
+
+  it('a batch refused as bad input is read one id at a time: each field gets its own error, the good ids their group', async () => {
+    harness.services.planning
+      .on('getProtectionGroups', () => {
+        throw new ValidationError([{ field: 'protectionGroupIds[1]', message: 'is not a protection group id' }]);
+      })
+      .on('getProtectionGroup', (input: { protectionGroupId: string }) => {
+        if (input.protectionGroupId === 'pg 2') throw new ValidationError([{ field: 'protectionGroupId', message: 'is not a protection group id' }]);
+        return { ...protectionGroupView, protectionGroupId: input.protectionGroupId };
+      });
+    const result = await harness.run('{ a: protectionGroup(id: "pg-1") { id } b: protectionGroup(id: "pg 2") { id } }', viewer);
+    expect(result.data).toEqual({ a: { id: 'pg-1' }, b: null });
+    expect(result.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.field])).toEqual([[['b'], 'BAD_USER_INPUT', 'id']]);
+  });
+
   it('a group written before selectors, launch and verification settings reads as explicit members with defaults', async () => {
-    harness.services.planning.on('listProtectionGroups', () => [protectionGroupView]);
-    const result = await harness.run(`{ protectionGroups { ${GROUP_FIELDS} } }`, viewer);
+    harness.services.planning.on('listProtectionGroups', () => ({ items: [protectionGroupView], nextToken: null }));
+    const result = await harness.run(`{ protectionGroups { items { ${GROUP_FIELDS} } } }`, viewer);
     expect(result.data).toEqual({
-      protectionGroups: [
+      protectionGroups: {
+        items: [
         {
           id: 'pg-1',
           name: 'Databases',
@@ -102,7 +174,8 @@ describe('protection groups', () => {
           updatedAt: null,
           updatedBy: null,
         },
-      ],
+        ],
+      },
     });
   });
 
@@ -293,10 +366,10 @@ describe('recovery plans', () => {
   });
 
   it('a plan written before the new fields reads with the defaults', async () => {
-    harness.services.planning.on('listRecoveryPlans', () => [recoveryPlanView]);
-    const result = await harness.run('{ recoveryPlans { description changeSummary settings { rtoTargetMinutes drill { networkIsolation } notificationTargets { type } requireSecondApprover } waves { sourceServerIds servers { sourceServerId } preSteps { id } postSteps { id } errorPolicy } } }', viewer);
+    harness.services.planning.on('listRecoveryPlans', () => ({ items: [recoveryPlanView], nextToken: null }));
+    const result = await harness.run('{ recoveryPlans { items { description changeSummary settings { rtoTargetMinutes drill { networkIsolation } notificationTargets { type } requireSecondApprover } waves { sourceServerIds servers { sourceServerId } preSteps { id } postSteps { id } errorPolicy } } } }', viewer);
     const wave = { sourceServerIds: [], servers: [], preSteps: [], postSteps: [], errorPolicy: 'STOP' };
-    expect(result.data).toEqual({ recoveryPlans: [{ description: null, changeSummary: [], settings: { rtoTargetMinutes: null, drill: null, notificationTargets: [], requireSecondApprover: false }, waves: [wave, wave] }] });
+    expect(result.data).toEqual({ recoveryPlans: { items: [{ description: null, changeSummary: [], settings: { rtoTargetMinutes: null, drill: null, notificationTargets: [], requireSecondApprover: false }, waves: [wave, wave] }] } });
   });
 
   const planInput = {

@@ -107,15 +107,21 @@ describe('queries map the services views', () => {
   });
 
   it('protectionGroups and recoveryPlans', async () => {
-    services.planning.on('listProtectionGroups', () => [protectionGroupView]).on('listRecoveryPlans', () => [recoveryPlanView]);
+    services.planning.on('listProtectionGroups', () => ({ items: [protectionGroupView], nextToken: null })).on('listRecoveryPlans', () => ({ items: [recoveryPlanView], nextToken: 'plans-2' }));
     const result = await run(
-      '{ protectionGroups { id name accountId region sourceServerIds } recoveryPlans { id name version createdAt createdBy waves { id name dependsOn launchOrder protectionGroupIds } } }',
+      '{ protectionGroups { items { id name accountId region sourceServerIds } nextCursor } recoveryPlans { nextCursor items { id name version createdAt createdBy waves { id name dependsOn launchOrder protectionGroupIds } } } }',
       viewer,
     );
     expect(result.errors).toBeUndefined();
+    expect(services.planning.calls.map((c) => [c.operation, c.input])).toEqual([
+      ['listProtectionGroups', { limit: 100 }],
+      ['listRecoveryPlans', { limit: 100 }],
+    ]);
     expect(result.data).toEqual({
-      protectionGroups: [{ id: 'pg-1', name: 'Databases', accountId: '123456789012', region: 'us-east-1', sourceServerIds: ['s-1234567890abcdef0'] }],
-      recoveryPlans: [
+      protectionGroups: { items: [{ id: 'pg-1', name: 'Databases', accountId: '123456789012', region: 'us-east-1', sourceServerIds: ['s-1234567890abcdef0'] }], nextCursor: null },
+      recoveryPlans: {
+        nextCursor: 'plans-2',
+        items: [
         {
           id: 'plan-1',
           name: 'Shop',
@@ -127,7 +133,8 @@ describe('queries map the services views', () => {
             { id: 'w-app', name: 'App', dependsOn: ['w-db'], launchOrder: 'PARALLEL', protectionGroupIds: ['pg-2'] },
           ],
         },
-      ],
+        ],
+      },
     });
   });
 
@@ -199,13 +206,48 @@ describe('queries map the services views', () => {
     services.execution.on('getExecution', () => {
       throw new NotFoundError('no such execution');
     });
-    services.execution.on('listExecutions', () => [executionView(), executionView({ executionId: 'exec-2', mode: 'RECOVERY', status: 'COMPLETED', completedAt: '2025-01-02T00:00:00.000Z' })]);
+    services.execution.on('listExecutions', () => ({
+      items: [executionView(), executionView({ executionId: 'exec-2', mode: 'RECOVERY', status: 'COMPLETED', completedAt: '2025-01-02T00:00:00.000Z' })],
+      nextToken: 'page-2',
+    }));
     expect(await run('{ execution(id: "nope") { id } }', viewer)).toEqual({ data: { execution: null } });
-    expect((await run('{ executions { id mode status completedAt } }', viewer)).data).toEqual({
-      executions: [
-        { id: 'exec-1', mode: 'DRILL', status: 'RUNNING', completedAt: null },
-        { id: 'exec-2', mode: 'RECOVERY', status: 'COMPLETED', completedAt: '2025-01-02T00:00:00.000Z' },
-      ],
+    expect((await run('{ executions { items { id mode status completedAt } nextCursor } }', viewer)).data).toEqual({
+      executions: {
+        items: [
+          { id: 'exec-1', mode: 'DRILL', status: 'RUNNING', completedAt: null },
+          { id: 'exec-2', mode: 'RECOVERY', status: 'COMPLETED', completedAt: '2025-01-02T00:00:00.000Z' },
+        ],
+        nextCursor: 'page-2',
+      },
+    });
+    expect(services.execution.calls.at(-1)?.input).toEqual({ limit: 20 });
+  });
+
+  it('executions maps first, after and the filter to the service, and its paging errors to first and after', async () => {
+    services.execution.on('listExecutions', () => ({ items: [], nextToken: null }));
+    const result = await run(
+      '{ executions(first: 5, after: "page-2", filter: { planId: "plan-1", mode: RECOVERY, statuses: [RUNNING, PAUSED], startedAfter: "2025-01-01T00:00:00Z", startedBefore: null }) { items { id } nextCursor } }',
+      viewer,
+    );
+    expect(result).toEqual({ data: { executions: { items: [], nextCursor: null } } });
+    expect(services.execution.calls).toEqual([
+      {
+        operation: 'listExecutions',
+        input: { limit: 5, nextToken: 'page-2', filter: { planId: 'plan-1', mode: 'RECOVERY', statuses: ['RUNNING', 'PAUSED'], startedAfter: '2025-01-01T00:00:00Z' } },
+        caller: viewer,
+      },
+    ]);
+    const tooMany = await run('{ executions(first: 101) { nextCursor } }', viewer);
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(services.execution.calls).toHaveLength(1);
+    services.execution.on('listExecutions', () => {
+      throw new ValidationError([{ field: 'nextToken', message: 'belongs to a listing with another filter: list again from the first page' }]);
+    });
+    const stale = await run('{ executions(after: "page-2", filter: { mode: DRILL }) { nextCursor } }', viewer);
+    expect(stale.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'after',
+      problems: [{ field: 'after', message: 'belongs to a listing with another filter: list again from the first page' }],
     });
   });
 
@@ -301,7 +343,7 @@ describe('authorization', () => {
 
   it('queries need the read permission: a user without a role is FORBIDDEN', async () => {
     services.planning.on('listProtectionGroups', () => []);
-    for (const query of ['{ me { id } }', '{ protectionGroups { id } }', '{ executions { id } }', '{ execution(id: "x") { id } }']) {
+    for (const query of ['{ me { id } }', '{ protectionGroups { items { id } } }', '{ executions { items { id } } }', '{ execution(id: "x") { id } }']) {
       const result = await run(query, callerWith());
       expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
@@ -357,7 +399,7 @@ describe('errors', () => {
     services.planning.on('listRecoveryPlans', () => {
       throw secret;
     });
-    const result = await run('{ recoveryPlans { id } }', viewer);
+    const result = await run('{ recoveryPlans { items { id } } }', viewer);
     expect(result.errors).toEqual([{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['recoveryPlans'], extensions: { code: 'INTERNAL' } }]);
     expect(JSON.stringify(result)).not.toContain('hunter2');
     expect(logged).toEqual([secret]);

@@ -31,6 +31,7 @@ export function createPlanningApi(dependencies: PlanningApiDeps | (() => Plannin
     updateProtectionGroup: operation('plan:write', groups.updateProtectionGroup),
     deleteProtectionGroup: operation('plan:write', groups.deleteProtectionGroup),
     getProtectionGroup: operation('read', groups.getProtectionGroup),
+    getProtectionGroups: operation('read', groups.getProtectionGroups),
     listProtectionGroups: operation('read', groups.listProtectionGroups),
     previewProtectionGroup: operation('read', groups.previewProtectionGroup),
 

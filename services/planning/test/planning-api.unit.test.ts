@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConfigurationExport, ConfigurationImportResult, PlanSnapshot, ProtectionGroupPreview, ProtectionGroupView, RecoveryPlanDiff, RecoveryPlanValidation, RecoveryPlanVersionSummary, SavedRecoveryPlan, SrmImportResult } from '@lifeboat/service-api';
 import { createEvent, validateEventDetail } from '@lifeboat/events';
+import type { Page } from '../src/domain/listing.js';
 import { placeServerInGroups } from '../src/inventory-changes.js';
 import { server, serverId } from './support/fixtures.js';
 import { planningHarness, viewer } from './support/harness.js';
@@ -158,7 +159,7 @@ describe('recovery plans', () => {
 
     expect(await api.ok<{ planId: string; version: number }>('deleteRecoveryPlan', { planId: v1.planId })).toEqual({ planId: v1.planId, version: 3 });
     expect(api.newEvents().at(-1)).toEqual({ type: 'RecoveryPlanDeleted', data: { planId: v1.planId, version: 3, name: 'Shop' } });
-    expect(await api.ok('listRecoveryPlans', {}, viewer)).toEqual([]);
+    expect(await api.ok('listRecoveryPlans', {}, viewer)).toEqual({ items: [], nextToken: null });
     expect(await api.call('getRecoveryPlan', { planId: v1.planId }, viewer)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: `Recovery plan ${v1.planId} was deleted (version 3)` } });
     expect(await api.ok('getRecoveryPlan', { planId: v1.planId, version: 2 }, viewer)).toMatchObject({ version: 2, waves: expect.any(Array) });
     expect(await api.call('resolveRecoveryPlan', { planId: v1.planId }, viewer)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -219,7 +220,7 @@ describe('recovery plans', () => {
     const dry = await api.ok<SrmImportResult>('importSrmPriorities', { ...fixed, dryRun: true });
     expect(dry.plan).toBeUndefined();
     expect(dry.definition.waves.map((w) => w.name)).toEqual(['Priority 1', 'Priority 2']);
-    expect(await api.ok('listRecoveryPlans', {}, viewer)).toEqual([]);
+    expect(await api.ok('listRecoveryPlans', {}, viewer)).toEqual({ items: [], nextToken: null });
     const saved = await api.ok<SrmImportResult>('importSrmPriorities', fixed);
     expect(saved.plan?.waves.map((w) => [w.name, w.dependsOn])).toEqual([
       ['Priority 1', []],
@@ -248,7 +249,7 @@ describe('configuration as documents', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', problems: [{ field: 'documents[1].spec.sourceServerIds', message: `${serverId(3)} belongs to protection group 'Other' (pg-1)` }] } });
     expect(refused.ok === false && refused.error.problems).toHaveLength(1);
     expect((await target.store.listGroups()).map((g) => g.name)).toEqual(['Other']);
-    expect(await target.ok('listRecoveryPlans', {}, viewer)).toEqual([]);
+    expect(await target.ok('listRecoveryPlans', {}, viewer)).toEqual({ items: [], nextToken: null });
 
     await target.ok('deleteProtectionGroup', { protectionGroupId: 'pg-1' });
     const dry = await target.ok<ConfigurationImportResult>('importConfiguration', { content: exported.content, dryRun: true });
@@ -260,12 +261,12 @@ describe('configuration as documents', () => {
     expect(await target.store.listGroups()).toEqual([]);
     const done = await target.ok<ConfigurationImportResult>('importConfiguration', { content: exported.content });
     expect(done.findings).toEqual([expect.objectContaining({ severity: 'WARNING', code: 'SERVER_NOT_READY', field: 'documents[2].spec.waves[0]' })]);
-    const groups = await target.ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    const { items: groups } = await target.ok<Page<ProtectionGroupView>>('listProtectionGroups', {}, viewer);
     expect(groups.map((g) => [g.name, g.sourceServerIds])).toEqual([
       ['App', [serverId(3)]],
       ['DB', [serverId(1), serverId(2)]],
     ]);
-    const [imported] = await target.ok<SavedRecoveryPlan[]>('listRecoveryPlans', {}, viewer);
+    const [imported] = (await target.ok<Page<SavedRecoveryPlan>>('listRecoveryPlans', {}, viewer)).items;
     expect(imported?.waves.map((w) => w.protectionGroupIds.map((id) => groups.find((g) => g.protectionGroupId === id)?.name))).toEqual([['DB'], ['App']]);
     expect(target.store.planUsesOf(groups[0]?.protectionGroupId ?? '')).toBe(1);
 
@@ -340,7 +341,7 @@ describe('verification settings of protection groups', () => {
 
     const target = planningHarness(...fleet());
     await target.ok('importConfiguration', { content: exported.content });
-    const [imported] = await target.ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    const [imported] = (await target.ok<Page<ProtectionGroupView>>('listProtectionGroups', {}, viewer)).items;
     expect(imported).toMatchObject({ verification, serverVerificationOverrides: overrides });
     expect((await target.ok<ConfigurationImportResult>('importConfiguration', { content: exported.content })).documents.map((d) => d.action)).toEqual(['UNCHANGED']);
 
@@ -382,6 +383,6 @@ describe('bad input', () => {
     const api = planningHarness(...fleet());
     expect(await api.call('createRecoveryPlan', { name: 'P', waves: [] }, viewer)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await api.call('importConfiguration', { content: 'x' }, viewer)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await api.ok('listProtectionGroups', {}, viewer)).toEqual([]);
+    expect(await api.ok('listProtectionGroups', {}, viewer)).toEqual({ items: [], nextToken: null });
   });
 });

@@ -13,6 +13,7 @@ import { lambdaContext as contextOf, mockEventBridge, startServiceDynamoDb, stub
 import { DynamoPlanningStore } from '../src/adapters/planning-store.js';
 import type { InventoryServer } from '../src/domain/inventory.js';
 import type { OutboxStreamEvent } from '../src/outbox/outbox.js';
+import type { Page } from '../src/domain/listing.js';
 import { ACCOUNT, REGION, server, serverId } from './support/fixtures.js';
 import { planningStoreContract } from './support/store-contract.js';
 
@@ -164,7 +165,7 @@ describe('protection groups', () => {
     expect(announced?.metadata).toMatchObject({ correlationId: group.protectionGroupId, actor: { type: 'user', id: 'u-author', name: 'paul' } });
     validateEventDetail('ProtectionGroupCreated', announced);
 
-    const listed = await ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    const { items: listed } = await ok<Page<ProtectionGroupView>>('listProtectionGroups', {}, viewer);
     expect(listed.map((g) => g.name)).toEqual(['Databases']);
   });
 
@@ -310,7 +311,7 @@ describe('recovery plans', () => {
   let plan: RecoveryPlanView;
 
   beforeAll(async () => {
-    const groups = await ok<ProtectionGroupView[]>('listProtectionGroups', {}, viewer);
+    const { items: groups } = await ok<Page<ProtectionGroupView>>('listProtectionGroups', {}, viewer);
     groupIds = Object.fromEntries(groups.map((g) => [g.name, g.protectionGroupId]));
     const taken = new Set(groups.flatMap((g) => g.sourceServerIds));
     const free = [3, 5, 6, 7, 8, 9].map(serverId).filter((id) => !taken.has(id));
@@ -372,12 +373,20 @@ describe('recovery plans', () => {
     expect(v2).toMatchObject({ version: 2, changeSummary: ["renamed 'Shop' → 'Shop v2'"] });
     const other = await ok<RecoveryPlanView>('createRecoveryPlan', { name: 'Another', waves: [{ name: 'Only', protectionGroupIds: [groupIds.Databases] }] });
 
-    const listed = await ok<RecoveryPlanView[]>('listRecoveryPlans', {}, viewer);
+    const { items: listed } = await ok<Page<RecoveryPlanView>>('listRecoveryPlans', {}, viewer);
     expect(listed.map((p) => [p.planId, p.version])).toEqual([
       [other.planId, 1],
       [plan.planId, 2],
     ]);
     expect(await ok('getRecoveryPlan', { planId: plan.planId }, viewer)).toMatchObject({ version: 2 });
+    // A page at a time, and by the group a latest version recovers.
+    const first = await ok<Page<RecoveryPlanView>>('listRecoveryPlans', { limit: 1 }, viewer);
+    expect(first.items.map((p) => p.planId)).toEqual([other.planId]);
+    expect(await ok('listRecoveryPlans', { limit: 1, nextToken: first.nextToken }, viewer)).toEqual({ items: [expect.objectContaining({ planId: plan.planId })], nextToken: null });
+    const batchUsers = await ok<Page<RecoveryPlanView>>('listRecoveryPlans', { filter: { protectionGroupId: groupIds.Batch } }, viewer);
+    expect(batchUsers.items.map((p) => p.planId)).toEqual([plan.planId]);
+    const { items: holders } = await ok<Page<ProtectionGroupView>>('listProtectionGroups', { filter: { sourceServerId: serverId(1) } }, viewer);
+    expect(holders.map((g) => g.name)).toEqual(['Databases']);
     await deliverOutbox();
     expect(publishedOf('RecoveryPlanUpdated').map((e) => e.data)).toEqual([{ planId: plan.planId, version: 2, previousVersion: 1, name: 'Shop v2', waveCount: 4, changeSummary: ["renamed 'Shop' → 'Shop v2'"] }]);
     await ok('deleteRecoveryPlan', { planId: other.planId });
@@ -430,7 +439,7 @@ describe('recovery plans', () => {
       ['Imported', 'CREATE'],
     ]);
     expect(proxy.stats.transactions - before.transactions).toBe(1);
-    const listed = await ok<RecoveryPlanView[]>('listRecoveryPlans', {}, viewer);
+    const { items: listed } = await ok<Page<RecoveryPlanView>>('listRecoveryPlans', {}, viewer);
     expect(listed.find((p) => p.name === 'Imported')?.waves.map((w) => w.protectionGroupIds)).toEqual([[groupIds.Databases], [groupIds.Batch]]);
   });
 });

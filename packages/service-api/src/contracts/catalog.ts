@@ -149,6 +149,12 @@ export interface CatalogOperations {
   listSourceServers: { input: ListSourceServersInput; result: { items: SourceServerView[]; nextToken: string | null } };
   /** Permission `read`; NotFoundError (field sourceServerId) when the catalog does not know the server. */
   getSourceServer: { input: { sourceServerId: string }; result: SourceServerView };
+  /**
+   * Permission `read`. Several servers in one call (the gateway's per-request batching): 1..100
+   * ids; the servers the catalog knows, in the order asked (unknown ids are left out, a repeated
+   * id answered once).
+   */
+  getSourceServers: { input: { sourceServerIds: string[] }; result: SourceServerView[] };
   /** Runs a full sync now (also runs on its schedule); permission `plan:write`. Optionally of one account (and region). */
   syncSourceServers: {
     input: { accountId?: string; region?: string };

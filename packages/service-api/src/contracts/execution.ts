@@ -174,12 +174,30 @@ export interface StoredEventView {
   previousHash: string | null;
   hash: string;
 }
+/** Filters of listExecutions; all given ones must match. */
+export interface ExecutionFilter {
+  planId?: string;
+  mode?: ExecutionMode;
+  statuses?: ExecutionStatus[];
+  /** ISO-8601: started at or after. */
+  startedAfter?: string;
+  /** ISO-8601: started before. */
+  startedBefore?: string;
+}
+export interface ListExecutionsInput {
+  /** 1..100, default 20. */
+  limit?: number;
+  /** The nextToken of the previous page, with the same filter. */
+  nextToken?: string;
+  filter?: ExecutionFilter;
+}
 export interface ExecutionOperations {
   /** DRILL needs drill:run, RECOVERY needs recovery:run and confirmation === plan name. */
   startExecution: { input: { planId: string; planVersion?: number; mode: ExecutionMode; confirmation?: string } & StartExecutionOptions; result: ExecutionView };
   /** NotFoundError when unknown. */
   getExecution: { input: { executionId: string }; result: ExecutionView };
-  listExecutions: { input: Record<string, never>; result: ExecutionView[] };
+  /** Newest first; `read`. BAD_USER_INPUT for a limit out of 1..100 or a token not of this filter. */
+  listExecutions: { input: ListExecutionsInput; result: { items: ExecutionView[]; nextToken: string | null } };
   getExecutionEvents: { input: { executionId: string; afterVersion?: number }; result: StoredEventView[] };
   /** drill:run for a DRILL, recovery:run for a RECOVERY. CONFLICT when already paused, cancelling or finished, or the wave has started. */
   pauseExecution: { input: PauseExecutionInput; result: ExecutionView };

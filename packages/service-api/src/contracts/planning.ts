@@ -416,6 +416,35 @@ export interface PlanSnapshot {
   settings?: RecoveryPlanSettings;
 }
 
+/** Filters of listProtectionGroups; all given ones must match. */
+export interface ProtectionGroupFilter {
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  accountId?: string;
+  region?: string;
+  /** Only the group holding this server. */
+  sourceServerId?: string;
+}
+export interface ListProtectionGroupsInput {
+  /** 1..1000, default 100. */
+  limit?: number;
+  nextToken?: string;
+  filter?: ProtectionGroupFilter;
+}
+/** Filters of listRecoveryPlans; all given ones must match. */
+export interface RecoveryPlanFilter {
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  /** Only plans whose latest version recovers this group. */
+  protectionGroupId?: string;
+}
+export interface ListRecoveryPlansInput {
+  /** 1..1000, default 100. */
+  limit?: number;
+  nextToken?: string;
+  filter?: RecoveryPlanFilter;
+}
+
 export interface PlanningOperations {
   createProtectionGroup: { input: ProtectionGroupDefinition; result: ProtectionGroupView };
   /** Replaces the definition; CONFLICT when `expectedRevision` is given and not current. */
@@ -423,7 +452,13 @@ export interface PlanningOperations {
   /** CONFLICT, naming the plans, when the latest version of a plan uses the group. */
   deleteProtectionGroup: { input: { protectionGroupId: string; expectedRevision?: number }; result: { protectionGroupId: string } };
   getProtectionGroup: { input: { protectionGroupId: string }; result: ProtectionGroupView };
-  listProtectionGroups: { input: Record<string, never>; result: ProtectionGroupView[] };
+  /**
+   * Several groups in one read (the gateway's per-request batching); `read`. 1..100 ids; the
+   * groups that exist, in the order asked (unknown ids are left out, a repeated id answered once).
+   */
+  getProtectionGroups: { input: { protectionGroupIds: string[] }; result: ProtectionGroupView[] };
+  /** By name; `read`. BAD_USER_INPUT for a limit out of 1..1000 or a token not of this filter. */
+  listProtectionGroups: { input: ListProtectionGroupsInput; result: { items: ProtectionGroupView[]; nextToken: string | null } };
   /** What a definition would hold now; `protectionGroupId` previews a change of that group. */
   previewProtectionGroup: { input: Omit<ProtectionGroupDefinition, 'name'> & { name?: string; protectionGroupId?: string }; result: ProtectionGroupPreview };
   createRecoveryPlan: { input: RecoveryPlanDefinition; result: SavedRecoveryPlan };
@@ -434,7 +469,8 @@ export interface PlanningOperations {
   /** Every finding of a definition, without saving it (`planId`: as an update of that plan). */
   validateRecoveryPlan: { input: RecoveryPlanDefinition & { planId?: string }; result: RecoveryPlanValidation };
   /** Latest version of each plan. */
-  listRecoveryPlans: { input: Record<string, never>; result: RecoveryPlanView[] };
+  /** Latest versions by name, deleted plans left out; `read`. BAD_USER_INPUT as listProtectionGroups. */
+  listRecoveryPlans: { input: ListRecoveryPlansInput; result: { items: RecoveryPlanView[]; nextToken: string | null } };
   /** NotFoundError when the plan or version does not exist. */
   getRecoveryPlan: { input: { planId: string; version?: number }; result: RecoveryPlanView };
   listRecoveryPlanVersions: { input: { planId: string }; result: RecoveryPlanVersionSummary[] };

@@ -15,6 +15,7 @@ import { initialState } from '../domain/evolve.js';
 import { projectExecution } from '../domain/projection.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
+import { encodeListToken, parseListExecutionsInput } from '../read-models/execution-query.js';
 import type { ExecutionList } from '../read-models/executions.js';
 
 /** Planning's resolveRecoveryPlan, called on behalf of the caller. */
@@ -363,7 +364,11 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       return view;
     }),
 
-    listExecutions: operation('read', async (): Promise<Result<'listExecutions'>> => deps.executions.list()),
+    listExecutions: operation('read', async (raw: Input<'listExecutions'>): Promise<Result<'listExecutions'>> => {
+      const query = parseListExecutionsInput(raw);
+      const page = await deps.executions.list(query);
+      return { items: page.items, nextToken: page.next ? encodeListToken(query.filter, page.next) : null };
+    }),
 
     getExecutionEvents: operation('read', async (raw: Input<'getExecutionEvents'>): Promise<Result<'getExecutionEvents'>> => {
       const input = requireObject(raw);

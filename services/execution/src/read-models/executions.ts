@@ -1,18 +1,29 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionView } from '@lifeboat/service-api';
+import type { ExecutionListPage, ExecutionQuery, ListPosition } from './execution-query.js';
+import { executionMatches, newestFirst } from './execution-query.js';
 
 /** The execution list read model (table lifeboat-execution-executions-<stage>). */
 export interface ExecutionList {
   /** Stores the view unless a view of the same or a later version is stored; true when written. */
   save(view: ExecutionView): Promise<boolean>;
-  /** Newest first. */
-  list(): Promise<ExecutionView[]>;
+  /**
+   * Newest first, the executions matching `query.filter` after `query.after`: at most `limit`,
+   * possibly fewer even when more follow (`next` says where to go on from; null at the end).
+   */
+  list(query: ExecutionQuery): Promise<ExecutionListPage>;
 }
 
 /** Index of the executions table: every item under one partition, sorted by startedAt. */
 export const BY_STARTED_AT_INDEX = 'byStartedAt';
 const KIND = 'EXECUTION';
+/** Items evaluated per Query when a filter may leave most of them out (DynamoDB also stops at 1 MB). */
+const FILTERED_BATCH = 200;
+/** Queries one page may take: past them, a shorter page says where to go on. */
+const MAX_QUERIES_PER_PAGE = 10;
+
+type Item = Record<string, unknown>;
 
 /**
  * One item per execution (key executionId) holding the projected view, plus `kind` and
@@ -45,25 +56,92 @@ export class DynamoDbExecutionList implements ExecutionList {
     }
   }
 
-  async list(): Promise<ExecutionView[]> {
-    const views: ExecutionView[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
+  /**
+   * Queries the byStartedAt index newest first, from the page's position: the start times in the
+   * key condition, the other filters on the item's view (FilterExpression), so a page reads the
+   * executions it answers and the ones the filter leaves out between them, never the whole table.
+   */
+  async list(query: ExecutionQuery): Promise<ExecutionListPage> {
+    const { filter } = query;
+    const names: Record<string, string> = { '#kind': 'kind' };
+    const values: Record<string, unknown> = { ':kind': KIND };
+    let keyCondition = '#kind = :kind';
+    if (filter.startedAfter !== undefined || filter.startedBefore !== undefined) {
+      names['#startedAt'] = 'startedAt';
+      // BETWEEN includes startedBefore itself: left out below (it is "started before").
+      if (filter.startedAfter !== undefined && filter.startedBefore !== undefined) {
+        keyCondition += ' AND #startedAt BETWEEN :after AND :before';
+        Object.assign(values, { ':after': filter.startedAfter, ':before': filter.startedBefore });
+      } else if (filter.startedAfter !== undefined) {
+        keyCondition += ' AND #startedAt >= :after';
+        values[':after'] = filter.startedAfter;
+      } else {
+        keyCondition += ' AND #startedAt < :before';
+        values[':before'] = filter.startedBefore;
+      }
+    }
+    const conditions: string[] = [];
+    const onView = (field: string) => {
+      names['#view'] = 'view';
+      names[`#${field}`] = field;
+      return `#view.#${field}`;
+    };
+    if (filter.planId !== undefined) {
+      conditions.push(`${onView('planId')} = :planId`);
+      values[':planId'] = filter.planId;
+    }
+    if (filter.mode !== undefined) {
+      conditions.push(`${onView('mode')} = :mode`);
+      values[':mode'] = filter.mode;
+    }
+    if (filter.statuses !== undefined) {
+      const placeholders = filter.statuses.map((status, i) => {
+        values[`:status${i}`] = status;
+        return `:status${i}`;
+      });
+      conditions.push(`${onView('status')} IN (${placeholders.join(', ')})`);
+    }
+    const filtered = conditions.length > 0;
+
+    const items: ExecutionView[] = [];
+    let startKey: Item | undefined = query.after ? { executionId: query.after.executionId, kind: KIND, startedAt: query.after.startedAt } : undefined;
+    for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
+      const wanted = query.limit - items.length;
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           IndexName: BY_STARTED_AT_INDEX,
-          KeyConditionExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': KIND },
+          KeyConditionExpression: keyCondition,
+          ...(filtered ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
           ScanIndexForward: false,
+          // One more than needed: whether another follows is known without a further read.
+          Limit: filtered ? Math.max(wanted + 1, FILTERED_BATCH) : wanted + 1,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) views.push(item.view as ExecutionView);
+      for (const item of page.Items ?? []) {
+        const view = item.view as ExecutionView;
+        if (filter.startedBefore !== undefined && view.startedAt >= filter.startedBefore) continue;
+        items.push(view);
+      }
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return views;
+      if (items.length > query.limit) {
+        const answered = items.slice(0, query.limit);
+        return { items: answered, next: positionOf(answered[answered.length - 1] as ExecutionView) };
+      }
+      if (!startKey) return { items, next: null };
+      if (items.length === query.limit) break;
+    }
+    // Full, or out of queries: go on from the last item read (answered or left out by the filter).
+    const last = startKey as Item;
+    return { items, next: { startedAt: String(last.startedAt), executionId: String(last.executionId) } };
   }
+}
+
+function positionOf(view: ExecutionView): ListPosition {
+  return { startedAt: view.startedAt, executionId: view.executionId };
 }
 
 export class InMemoryExecutionList implements ExecutionList {
@@ -76,7 +154,13 @@ export class InMemoryExecutionList implements ExecutionList {
     return true;
   }
 
-  async list(): Promise<ExecutionView[]> {
-    return [...this.views.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.executionId.localeCompare(a.executionId)).map((v) => structuredClone(v));
+  async list(query: ExecutionQuery): Promise<ExecutionListPage> {
+    const after = query.after;
+    const matching = [...this.views.values()]
+      .filter((view) => executionMatches(view, query.filter) && (!after || newestFirst(positionOf(view), after) > 0))
+      .sort((a, b) => newestFirst(positionOf(a), positionOf(b)));
+    const items = matching.slice(0, query.limit).map((v) => structuredClone(v));
+    const last = items[items.length - 1];
+    return { items, next: matching.length > query.limit && last ? positionOf(last) : null };
   }
 }

@@ -5,9 +5,10 @@ import { authorize } from '../context.js';
 import type { Maybe, SourceServerFilterArg, SourceServerSortArg } from '../inputs.js';
 import { given, toListSourceServersInput } from '../inputs.js';
 import { toSourceServer, toSyncResult, toTargetAccount } from '../mapping.js';
+import { loadersOf } from '../loaders.js';
 import type { TypedServices } from '../services.js';
 import type { Resolver } from './support.js';
-import { orNull, withFieldNames } from './support.js';
+import { withFieldNames } from './support.js';
 
 /** Largest page of `sourceServers`. */
 export const MAX_PAGE_SIZE = 1000;
@@ -28,7 +29,8 @@ interface UpdateTargetAccountArgs {
   input: { accountId: string; regions?: Maybe<string[]>; roleArn?: Maybe<string>; externalId?: Maybe<string> };
 }
 
-export function catalogQueries({ catalog }: TypedServices) {
+export function catalogQueries(services: TypedServices) {
+  const { catalog } = services;
   const sourceServers: Resolver<SourceServersArgs> = async (_p, { first, after, filter, sort }, context) => {
     const caller = authorize(context, 'read', 'sourceServers');
     const limit = first ?? 100;
@@ -37,8 +39,9 @@ export function catalogQueries({ catalog }: TypedServices) {
     return { items: page.items.map(toSourceServer), nextCursor: page.nextToken ?? null };
   };
   const sourceServer: Resolver<{ id: string }> = async (_p, { id }, context) => {
-    const caller = authorize(context, 'read', 'sourceServer');
-    const view = await orNull(withFieldNames({ sourceServerId: 'id' }, () => catalog.call('getSourceServer', { sourceServerId: id }, caller)));
+    authorize(context, 'read', 'sourceServer');
+    // Batched with the other servers this request asks for by id (loaders.ts).
+    const view = await loadersOf(context, services).sourceServer.load(id);
     return view && toSourceServer(view);
   };
   const targetAccounts: Resolver<Record<string, never>> = async (_p, _a, context) => {

@@ -3,8 +3,11 @@ import type { DocumentFormat } from '@lifeboat/service-api';
 import { authorize } from '../context.js';
 import type { ImportConfigurationArg, ImportSrmPrioritiesArg, Maybe, ProtectionGroupFieldsArg, RecoveryPlanFieldsArg } from '../inputs.js';
 import { given, optional, toProtectionGroupDefinition, toProtectionGroupFields, toRecoveryPlanDefinition, toSrmImportInput } from '../inputs.js';
+import { loadersOf } from '../loaders.js';
+import { PAGING_FIELDS, pagingInput } from '../paging.js';
 import {
   toConfigurationExport,
+  toConnection,
   toConfigurationImportResult,
   toPlanDiff,
   toPlanValidation,
@@ -25,6 +28,23 @@ const PLAN_ID = { planId: 'id' };
 
 interface IdArgs {
   id: string;
+}
+/** Page size of protectionGroups and recoveryPlans (graphql/schema.graphql). */
+const PLANNING_PAGES = { default: 100, max: 1000 };
+interface ListArgs<TFilter> {
+  first?: Maybe<number>;
+  after?: Maybe<string>;
+  filter?: Maybe<TFilter>;
+}
+interface ProtectionGroupFilterArg {
+  search?: Maybe<string>;
+  accountId?: Maybe<string>;
+  region?: Maybe<string>;
+  sourceServerId?: Maybe<string>;
+}
+interface RecoveryPlanFilterArg {
+  search?: Maybe<string>;
+  protectionGroupId?: Maybe<string>;
 }
 interface ProtectionGroupInputArgs {
   input: ProtectionGroupFieldsArg & { name: string };
@@ -59,14 +79,17 @@ interface ExportArgs {
   format?: Maybe<DocumentFormat>;
 }
 
-export function planningQueries({ planning }: TypedServices) {
-  const protectionGroups: Resolver<Record<string, never>> = async (_p, _a, context) => {
+export function planningQueries(services: TypedServices) {
+  const { planning } = services;
+  const protectionGroups: Resolver<ListArgs<ProtectionGroupFilterArg>> = async (_p, { first, after, filter }, context) => {
     const caller = authorize(context, 'read', 'protectionGroups');
-    return (await planning.call('listProtectionGroups', {}, caller)).map(toProtectionGroup);
+    const input = { ...pagingInput(first, after, PLANNING_PAGES), ...(filter ? { filter: given(filter) } : {}) };
+    return toConnection(await withFieldNames(PAGING_FIELDS, () => planning.call('listProtectionGroups', input, caller)), toProtectionGroup);
   };
   const protectionGroup: Resolver<IdArgs> = async (_p, { id }, context) => {
-    const caller = authorize(context, 'read', 'protectionGroup');
-    const view = await orNull(withFieldNames(GROUP_ID, () => planning.call('getProtectionGroup', { protectionGroupId: id }, caller)));
+    authorize(context, 'read', 'protectionGroup');
+    // Batched with the other groups this request asks for by id (loaders.ts).
+    const view = await loadersOf(context, services).protectionGroup.load(id);
     return view && toProtectionGroup(view);
   };
   const previewProtectionGroup: Resolver<PreviewProtectionGroupArgs> = async (_p, { input }, context) => {
@@ -74,9 +97,10 @@ export function planningQueries({ planning }: TypedServices) {
     const definition = { ...optional('protectionGroupId', input.id), ...optional('name', input.name), ...toProtectionGroupFields(input) };
     return toProtectionGroupPreview(await withFieldNames(GROUP_ID, () => planning.call('previewProtectionGroup', definition, caller)));
   };
-  const recoveryPlans: Resolver<Record<string, never>> = async (_p, _a, context) => {
+  const recoveryPlans: Resolver<ListArgs<RecoveryPlanFilterArg>> = async (_p, { first, after, filter }, context) => {
     const caller = authorize(context, 'read', 'recoveryPlans');
-    return (await planning.call('listRecoveryPlans', {}, caller)).map(toRecoveryPlan);
+    const input = { ...pagingInput(first, after, PLANNING_PAGES), ...(filter ? { filter: given(filter) } : {}) };
+    return toConnection(await withFieldNames(PAGING_FIELDS, () => planning.call('listRecoveryPlans', input, caller)), toRecoveryPlan);
   };
   const recoveryPlan: Resolver<RecoveryPlanArgs> = async (_p, { id, version }, context) => {
     const caller = authorize(context, 'read', 'recoveryPlan');

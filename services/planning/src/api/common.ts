@@ -100,6 +100,21 @@ export function requiredId(input: unknown, field: string, pattern: RegExp, what:
   return value;
 }
 
+/** Most ids one batch read takes. */
+export const MAX_BATCH_IDS = 100;
+
+/** A list of 1..MAX_BATCH_IDS ids of an input, repeats dropped, or a ValidationError naming each bad one. */
+export function parseIdList(input: unknown, field: string, pattern: RegExp, what: string): string[] {
+  const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[field] : undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_BATCH_IDS) throw new ValidationError([{ field, message: `must be a list of 1 to ${MAX_BATCH_IDS} ids` }]);
+  const problems: FieldProblem[] = [];
+  value.forEach((id: unknown, i) => {
+    if (typeof id !== 'string' || !pattern.test(id)) problems.push({ field: `${field}[${i}]`, message: `is not ${what}` });
+  });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return [...new Set(value as string[])];
+}
+
 /** An optional positive integer of an input (a revision or version), or a ValidationError. */
 export function optionalPositive(input: unknown, field: string): number | undefined {
   const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[field] : undefined;

@@ -21,9 +21,9 @@ import { isTombstone, nameKey, GroupInUseError, NameTakenError, ServersTakenErro
 import type { StoredPlanVersion, Write } from '../ports.js';
 import { placeServerInGroups } from '../inventory-changes.js';
 import type { PlanningApiDeps } from './common.js';
-import { actorOf, assertFitsOneCommit, eventWrite, groupEventData, launchTaskWrite, optionalPositive, requiredId, withRetryOnStale, withoutFields } from './common.js';
-
-const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
+import { actorOf, assertFitsOneCommit, eventWrite, groupEventData, launchTaskWrite, optionalPositive, parseIdList, requiredId, withRetryOnStale, withoutFields } from './common.js';
+import type { Page } from '../domain/listing.js';
+import { groupMatches, pageOf, parseGroupListInput } from '../domain/listing.js';
 
 /** What a save of a group would write. */
 export interface GroupSave {
@@ -208,7 +208,26 @@ export function groupOperations(deps: () => PlanningApiDeps) {
 
     getProtectionGroup: async (input: unknown): Promise<ProtectionGroupView> => getGroup(input),
 
-    listProtectionGroups: async (): Promise<ProtectionGroupView[]> => (await deps().store.listGroups()).sort(byName),
+    listProtectionGroups: async (input: unknown): Promise<Page<ProtectionGroupView>> => {
+      const query = parseGroupListInput(input);
+      const { sourceServerId } = query.filter;
+      // A server is in at most one group: its membership names the only candidate.
+      const candidates =
+        sourceServerId !== undefined
+          ? [...(await deps().store.getGroups((await deps().store.membershipsOf([sourceServerId])).map((m) => m.protectionGroupId))).values()]
+          : await deps().store.listGroups();
+      const matching = candidates.filter((group) => groupMatches(group, query.filter));
+      return pageOf('listProtectionGroups', matching, (group) => ({ name: group.name, id: group.protectionGroupId }), query);
+    },
+
+    getProtectionGroups: async (input: unknown): Promise<ProtectionGroupView[]> => {
+      const ids = parseIdList(input, 'protectionGroupIds', ENTITY_ID, 'a protection group id');
+      const found = await deps().store.getGroups(ids);
+      return ids.flatMap((id) => {
+        const group = found.get(id);
+        return group ? [group] : [];
+      });
+    },
 
     previewProtectionGroup: async (input: unknown): Promise<ProtectionGroupPreview> => {
       const existing = isRecord(input) && input.protectionGroupId !== undefined ? await getGroup(input) : undefined;

@@ -19,10 +19,11 @@ import { checkRecoveryPlan, groupIdsOf, newRecoveryPlanVersion, protectionGroupI
 import { findingsOnPriorities, srmPrioritiesToDefinition } from '../domain/srm-import.js';
 import type { PlanTombstone, StoredPlanVersion, Write } from '../ports.js';
 import { GroupGoneError, NameTakenError, isTombstone, nameKey } from '../ports.js';
+import type { Page } from '../domain/listing.js';
+import { pageOf, parsePlanListInput, planMatches } from '../domain/listing.js';
 import type { PlanningApiDeps } from './common.js';
 import { actorOf, assertFitsOneCommit, eventWrite, optionalPositive, requiredId, withRetryOnStale, withoutFields } from './common.js';
 
-const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' });
 const errorsOf = (findings: readonly PlanFinding[]) => findings.filter((f) => f.severity === 'ERROR').map(({ field, message }) => ({ field, message }));
 const notErrors = (findings: readonly PlanFinding[]) => findings.filter((f) => f.severity !== 'ERROR');
 
@@ -189,11 +190,12 @@ export function planOperations(deps: () => PlanningApiDeps) {
       return { valid: !findings.some((f) => f.severity === 'ERROR'), findings };
     },
 
-    listRecoveryPlans: async (): Promise<RecoveryPlanView[]> =>
-      (await deps().store.latestPlanVersions())
-        .filter((plan): plan is RecoveryPlan => !isTombstone(plan))
-        .map(planView)
-        .sort(byName),
+    listRecoveryPlans: async (input: unknown): Promise<Page<RecoveryPlanView>> => {
+      const query = parsePlanListInput(input);
+      const live = (await deps().store.latestPlanVersions()).filter((plan): plan is RecoveryPlan => !isTombstone(plan) && planMatches(plan, query.filter));
+      const page = pageOf('listRecoveryPlans', live, (plan) => ({ name: plan.name, id: plan.planId }), query);
+      return { items: page.items.map(planView), nextToken: page.nextToken };
+    },
 
     getRecoveryPlan: async (input: unknown): Promise<RecoveryPlanView> => planView(await getPlan(input)),
 
