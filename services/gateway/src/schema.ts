@@ -1,34 +1,50 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import type { Caller, StoredEventView, ExecutionView } from '@lifeboat/service-api';
+import { UnauthenticatedError } from '@lifeboat/service-api';
+import type { ExecutionMode, ExecutionStatus } from '@lifeboat/service-api';
 import typeDefs from './schema-sdl.js';
 import { authorize } from './context.js';
 import type { GatewayContext } from './context.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
-import { toExecution, toExecutionEvent } from './mapping.js';
+import { toConnection, toExecution, toExecutionEvent } from './mapping.js';
+import { given } from './inputs.js';
+import type { Maybe } from './inputs.js';
+import { PAGING_FIELDS, pagingInput } from './paging.js';
 import { catalogMutations, catalogQueries } from './resolvers/catalog.js';
 import { executionMutations } from './resolvers/execution.js';
 import { notificationMutations, notificationQueries } from './resolvers/notification.js';
 import { planningMutations, planningQueries } from './resolvers/planning.js';
+import { userMutations, userQueries } from './resolvers/users.js';
 import type { Resolver } from './resolvers/support.js';
-import { orNull } from './resolvers/support.js';
+import { orNull, withFieldNames } from './resolvers/support.js';
 import { typed } from './services.js';
 import type { ServiceClients, TypedServices } from './services.js';
 import { executionEventBroker } from './subscriptions/broker.js';
 import type { ExecutionEventBroker } from './subscriptions/broker.js';
-import { closingWith, inStreamOrder, viewAfterEachEvent } from './subscriptions/execution-stream.js';
+import { createSubscriptionFeeds, toPendingApproval } from './subscriptions/feeds.js';
+import type { SubscriptionFeeds } from './subscriptions/feeds.js';
+import type { SubscriptionFeed } from './subscriptions/feed.js';
+import { runFeedLocally } from './subscriptions/local.js';
+import { readPendingApprovals } from './subscriptions/pending-approvals.js';
 
 export { default as typeDefs } from './schema-sdl.js';
 export { MAX_PAGE_SIZE } from './resolvers/catalog.js';
 
 export interface GatewaySchemaOptions {
-  /** Where subscriptions take execution events from (default: the process-wide broker). */
+  /** Where subscriptions take bus events from, by topic (default: the process-wide broker). */
   broker?: ExecutionEventBroker;
 }
 
 // ---- GraphQL argument shapes (graphql/schema.graphql)
 interface IdArgs {
   id: string;
+}
+/** Page size of `executions`. */
+const EXECUTION_PAGES = { default: 20, max: 100 };
+interface ExecutionsArgs {
+  first?: Maybe<number>;
+  after?: Maybe<string>;
+  filter?: Maybe<{ planId?: Maybe<string>; mode?: Maybe<ExecutionMode>; statuses?: Maybe<ExecutionStatus[]>; startedAfter?: Maybe<string>; startedBefore?: Maybe<string> }>;
 }
 
 function queryResolvers(services: TypedServices) {
@@ -37,63 +53,54 @@ function queryResolvers(services: TypedServices) {
     const caller = authorize(context, 'read', 'me');
     return { id: caller.userId, username: caller.username, roles: caller.roles };
   };
-  const executions: Resolver<Record<string, never>> = async (_p, _a, context) => {
+  const executions: Resolver<ExecutionsArgs> = async (_p, { first, after, filter }, context) => {
     const caller = authorize(context, 'read', 'executions');
-    return (await execution.call('listExecutions', {}, caller)).map(toExecution);
+    const input = { ...pagingInput(first, after, EXECUTION_PAGES), ...(filter ? { filter: given(filter) } : {}) };
+    return toConnection(await withFieldNames(PAGING_FIELDS, () => execution.call('listExecutions', input, caller)), toExecution);
   };
   const executionById: Resolver<IdArgs> = async (_p, { id }, context) => {
     const caller = authorize(context, 'read', 'execution');
     const view = await orNull(execution.call('getExecution', { executionId: id }, caller));
     return view && toExecution(view);
   };
+  // The same list approvalsPending pushes; empty (without a call) for a role that approves nothing.
+  const pendingApprovals: Resolver<Record<string, never>> = async (_p, _a, context) => {
+    const caller = authorize(context, 'read', 'pendingApprovals');
+    return (await readPendingApprovals(execution, caller)).map(toPendingApproval);
+  };
   const executionEvents: Resolver<IdArgs> = async (_p, { id }, context) => {
     const caller = authorize(context, 'read', 'executionEvents');
     const events = await execution.call('getExecutionEvents', { executionId: id }, caller);
     return [...events].sort((a, b) => a.streamVersion - b.streamVersion).map(toExecutionEvent);
   };
-  return { me, ...catalogQueries(services), ...planningQueries(services), ...notificationQueries(services), executions, execution: executionById, executionEvents };
+  return { me, ...catalogQueries(services), ...planningQueries(services), ...notificationQueries(services), executions, execution: executionById, executionEvents, pendingApprovals };
 }
 
 function mutationResolvers(services: TypedServices) {
   return { ...catalogMutations(services), ...planningMutations(services), ...executionMutations(services), ...notificationMutations(services) };
 }
 
-function subscriptionResolvers(services: TypedServices, broker: ExecutionEventBroker) {
-  const { execution } = services;
-
-  /**
-   * The execution's events after its current version, in stream order. The broker subscription
-   * is opened before the current version is read, so that no event falls between the two.
-   */
-  async function streamOf(id: string, caller: Caller): Promise<{ events: AsyncGenerator<StoredEventView, void, undefined>; version: number; close: () => void }> {
-    const subscription = broker.subscribe(id);
-    try {
-      const current = await execution.call('getExecution', { executionId: id }, caller);
-      const eventsAfter = (afterVersion: number) => execution.call('getExecutionEvents', { executionId: id, afterVersion }, caller);
-      return { events: inStreamOrder(subscription, current.version, eventsAfter), version: current.version, close: () => subscription.close() };
-    } catch (error) {
-      subscription.close();
-      throw error;
-    }
+/**
+ * Each Subscription field runs its feed (subscriptions/feeds.ts) over the broker: the caller is
+ * checked, the broker subscription opened before the feed reads where it starts, and `resolve`
+ * maps each payload. The same feeds serve the API Gateway WebSocket fan-out on AWS.
+ */
+function subscriptionResolvers(feeds: SubscriptionFeeds, broker: ExecutionEventBroker) {
+  function fieldOf<TArgs, TPayload>(feed: SubscriptionFeed<TArgs, TPayload>) {
+    return {
+      subscribe: (_p: unknown, args: TArgs, context: GatewayContext) => {
+        if (!context?.caller) throw new UnauthenticatedError('Authentication required');
+        return runFeedLocally(feed, broker, args, context.caller);
+      },
+      resolve: (payload: TPayload) => feed.resolve(payload),
+    };
   }
-
   return {
-    executionEvents: {
-      subscribe: async (_p: unknown, { id }: IdArgs, context: GatewayContext) => {
-        const caller = authorize(context, 'read', 'executionEvents');
-        const { events, close } = await streamOf(id, caller);
-        return closingWith(events, close);
-      },
-      resolve: (event: StoredEventView) => toExecutionEvent(event),
-    },
-    executionUpdated: {
-      subscribe: async (_p: unknown, { id }: IdArgs, context: GatewayContext) => {
-        const caller = authorize(context, 'read', 'executionUpdated');
-        const { events, version, close } = await streamOf(id, caller);
-        return closingWith(viewAfterEachEvent(events, version, () => execution.call('getExecution', { executionId: id }, caller)), close);
-      },
-      resolve: (view: ExecutionView) => toExecution(view),
-    },
+    executionEvents: fieldOf(feeds.executionEvents),
+    executionUpdated: fieldOf(feeds.executionUpdated),
+    executions: fieldOf(feeds.executions),
+    inventoryChanged: fieldOf(feeds.inventoryChanged),
+    approvalsPending: fieldOf(feeds.approvalsPending),
   };
 }
 
@@ -111,9 +118,9 @@ export function createGatewaySchema(services: ServiceClients, options: GatewaySc
     resolvers: {
       JSON: JSONScalar,
       DateTime: DateTimeScalar,
-      Query: queryResolvers(clients),
-      Mutation: mutationResolvers(clients),
-      Subscription: subscriptionResolvers(clients, options.broker ?? executionEventBroker),
+      Query: { ...queryResolvers(clients), ...userQueries(services.users) },
+      Mutation: { ...mutationResolvers(clients), ...userMutations(services.users) },
+      Subscription: subscriptionResolvers(createSubscriptionFeeds(clients), options.broker ?? executionEventBroker),
     },
   });
 }

@@ -1,20 +1,20 @@
 /**
  * The subscription path without a network: the fan-out handler publishes bus events into the
- * broker, subscriptions read them per execution in stream order, and leave the broker when the
- * client goes away.
+ * broker by topic, subscriptions run their feeds over them (an execution's stream in stream order),
+ * and leave the broker when the client goes away.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { parse, subscribe } from 'graphql';
 import type { ExecutionResult } from 'graphql';
-import { EventValidationError } from '@lifeboat/events';
+import { EventValidationError, createEvent } from '@lifeboat/events';
 import type { DomainEvent } from '@lifeboat/events';
 import type { StoredEventView } from '@lifeboat/service-api';
 import { NotFoundError } from '@lifeboat/service-api';
 import { createSubscriptionFanout } from '../src/handlers/subscription-fanout.js';
 import { createGatewaySchema } from '../src/schema.js';
 import { ExecutionEventBroker, executionEventBroker } from '../src/subscriptions/broker.js';
-import { closingWith, inStreamOrder } from '../src/subscriptions/execution-stream.js';
-import { callerWith, executionView, fakeServices, onTheBus, storedEvent, streamEvent, within } from './fixtures.js';
+import { closingWith, streamEventsToPush } from '../src/subscriptions/execution-stream.js';
+import { callerWith, executionView, fakeServices, onTheBus, sourceServerView, storedEvent, streamEvent, within } from './fixtures.js';
 
 async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
   const values: T[] = [];
@@ -26,26 +26,47 @@ async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> 
   return values;
 }
 
-async function* from<T>(values: T[]): AsyncGenerator<T> {
-  for (const value of values) yield value;
+/** A catalog event, as the catalog publishes it (source lifeboat.catalog). */
+function inventoryEvent(type: 'SourceServerDiscovered' | 'SourceServerRemoved'): DomainEvent {
+  const { sourceServerId, accountId, region, arn, hostname, os, tags, replicationState, readyForRecovery } = sourceServerView;
+  const data = type === 'SourceServerRemoved' ? { sourceServerId, accountId, region } : { sourceServerId, accountId, region, arn, hostname, os, tags, replicationState, readyForRecovery };
+  return createEvent(type, data, { correlationId: sourceServerId, actor: { type: 'service', id: 'lifeboat-catalog' }, occurredAt: '2025-01-01T12:00:00.000Z' });
 }
 
 describe('ExecutionEventBroker', () => {
   it('delivers an event to the subscribers of its execution only', async () => {
     const broker = new ExecutionEventBroker();
-    const one = broker.subscribe('exec-1');
-    const other = broker.subscribe('exec-2');
+    const one = broker.subscribe('execution:exec-1');
+    const other = broker.subscribe('execution:exec-2');
     expect(broker.publish(streamEvent('exec-1', 1))).toBe(1);
     expect(broker.publish(streamEvent('exec-3', 1))).toBe(0);
     expect((await one.next()).value).toEqual(streamEvent('exec-1', 1));
     expect(broker.subscriberCount()).toBe(2);
     other.close();
-    expect(broker.subscriberCount('exec-2')).toBe(0);
+    expect(broker.subscriberCount('execution:exec-2')).toBe(0);
+  });
+
+  it('delivers an event to the subscribers of every topic it feeds', async () => {
+    const broker = new ExecutionEventBroker();
+    const stream = broker.subscribe('execution:exec-1');
+    const lifecycle = broker.subscribe('executions');
+    const approvals = broker.subscribe('approvals');
+    const inventory = broker.subscribe('inventory');
+    // given an event of the stream that is a lifecycle event and ends the execution
+    const completed = { ...streamEvent('exec-1', 5), type: 'ExecutionCompleted' };
+    // when it is published, then the stream, the executions and the approvals subscribers get it
+    expect(broker.publish(completed)).toBe(3);
+    expect((await stream.next()).value).toEqual(completed);
+    expect((await lifecycle.next()).value).toEqual(completed);
+    expect((await approvals.next()).value).toEqual(completed);
+    // and an inventory event reaches the inventory subscriber only
+    expect(broker.publish(inventoryEvent('SourceServerDiscovered'))).toBe(1);
+    expect((await inventory.next()).value).toMatchObject({ type: 'SourceServerDiscovered' });
   });
 
   it('return() ends a consumer that is waiting, and unsubscribes', async () => {
     const broker = new ExecutionEventBroker();
-    const subscription = broker.subscribe('exec-1');
+    const subscription = broker.subscribe('execution:exec-1');
     const waiting = subscription.next();
     await subscription.return();
     expect(await within('the waiting next()', waiting)).toEqual({ value: undefined, done: true });
@@ -55,7 +76,7 @@ describe('ExecutionEventBroker', () => {
 
   it('keeps the newest events of a consumer that falls behind', async () => {
     const broker = new ExecutionEventBroker({ maxBuffered: 2 });
-    const subscription = broker.subscribe('exec-1');
+    const subscription = broker.subscribe('execution:exec-1');
     for (const v of [1, 2, 3]) broker.publish(streamEvent('exec-1', v));
     expect(subscription.dropped).toBe(1);
     const versions = (await take(subscription, 2)).map((e) => e.metadata.streamVersion);
@@ -68,31 +89,46 @@ describe('ExecutionEventBroker', () => {
   });
 });
 
-describe('inStreamOrder', () => {
+describe('streamEventsToPush', () => {
   const noGaps = async (): Promise<StoredEventView[]> => {
     throw new Error('no gap expected');
   };
 
-  it('skips duplicates and events at or before the starting version', async () => {
-    const events = inStreamOrder(from([2, 1, 3, 3, 2, 4].map((v) => streamEvent('e', v))), 1, noGaps);
-    expect((await take(events, 10)).map((e) => e.streamVersion)).toEqual([2, 3, 4]);
+  it('pushes the next event as it is', async () => {
+    // given version 1 was pushed, when version 2 arrives, then it alone is pushed
+    expect((await streamEventsToPush(storedEvent('e', 2), 1, noGaps)).map((e) => e.streamVersion)).toEqual([2]);
   });
 
-  it('reads a gap from the stream, then continues in order', async () => {
+  it('pushes nothing for a duplicate or an older event', async () => {
+    // given version 3 was pushed, when 3 or 2 arrives again, then nothing is pushed
+    expect(await streamEventsToPush(storedEvent('e', 3), 3, noGaps)).toEqual([]);
+    expect(await streamEventsToPush(storedEvent('e', 2), 3, noGaps)).toEqual([]);
+  });
+
+  it('reads a gap from the stream, then pushes the event', async () => {
     const asked: number[] = [];
     const eventsAfter = async (after: number) => {
       asked.push(after);
       return [5, 3, 4, 2].filter((v) => v > after).map((v) => storedEvent('e', v));
     };
-    const events = inStreamOrder(from([2, 5, 3, 6].map((v) => streamEvent('e', v))), 1, eventsAfter);
-    expect((await take(events, 10)).map((e) => e.streamVersion)).toEqual([2, 3, 4, 5, 6]);
+    // given version 2 was pushed, when 5 arrives, then 3 and 4 are read from the stream and pushed before it
+    expect((await streamEventsToPush(storedEvent('e', 5), 2, eventsAfter)).map((e) => e.streamVersion)).toEqual([3, 4, 5]);
     expect(asked).toEqual([2]);
+  });
+
+  it('does not hold the newest event back when the stream cannot fill the whole gap', async () => {
+    // given the stream answers 3 but not 4, when 5 arrives after 2, then 3 and 5 are pushed
+    const eventsAfter = async () => [3].map((v) => storedEvent('e', v));
+    expect((await streamEventsToPush(storedEvent('e', 5), 2, eventsAfter)).map((e) => e.streamVersion)).toEqual([3, 5]);
   });
 
   it('closingWith ends a generator that waits for its source', async () => {
     const broker = new ExecutionEventBroker();
-    const subscription = broker.subscribe('e');
-    const events = closingWith(inStreamOrder(subscription, 0, noGaps), () => subscription.close());
+    const subscription = broker.subscribe('execution:e');
+    async function* relay(): AsyncGenerator<DomainEvent, void, undefined> {
+      for await (const event of subscription) yield event;
+    }
+    const events = closingWith(relay(), () => subscription.close());
     const waiting = events.next();
     await within('return()', events.return(undefined));
     expect(await within('the waiting next()', waiting)).toEqual({ value: undefined, done: true });
@@ -124,7 +160,7 @@ describe('Subscription resolvers', () => {
 
   it('executionEvents pushes each event after the current version, in order, then leaves the broker', async () => {
     const events = iteratorOf(await subscribeTo('subscription { executionEvents(id: "exec-1") { streamVersion type hash data } }'));
-    expect(broker.subscriberCount('exec-1')).toBe(1);
+    expect(broker.subscriberCount('execution:exec-1')).toBe(1);
     broker.publish(streamEvent('exec-1', 1)); // already in the execution's version: skipped
     broker.publish(streamEvent('exec-1', 2));
     broker.publish(streamEvent('exec-1', 4)); // 3 is read from the stream
@@ -190,14 +226,27 @@ describe('subscriptionFanout handler', () => {
   });
 
   it('locally, publishes each execution event into the broker', async () => {
-    const subscription = broker.subscribe('exec-1');
+    const subscription = broker.subscribe('execution:exec-1');
     const event: DomainEvent = streamEvent('exec-1', 2);
     expect(await handler(onTheBus(event))).toEqual({ delivered: 1 });
     expect((await subscription.next()).value).toEqual(event);
   });
 
-  it('refuses events of another source (a mis-wired rule) and events that break their contract', async () => {
+  it('locally, publishes the catalog inventory events, which have no stream position', async () => {
+    const subscription = broker.subscribe('inventory');
+    for (const type of ['SourceServerDiscovered', 'SourceServerRemoved'] as const) {
+      const event = inventoryEvent(type);
+      expect(await handler(onTheBus(event, 'lifeboat.catalog'))).toEqual({ delivered: 1 });
+      expect((await subscription.next()).value).toEqual(event);
+    }
+  });
+
+  it('refuses events of another source or type (a mis-wired rule) and events that break their contract', async () => {
     await expect(handler(onTheBus(streamEvent('exec-1', 2), 'lifeboat.planning'))).rejects.toThrow('mis-wired');
+    await expect(handler(onTheBus(streamEvent('exec-1', 2), 'lifeboat.catalog'))).rejects.toThrow('mis-wired');
+    const brokenServer = onTheBus(inventoryEvent('SourceServerDiscovered'), 'lifeboat.catalog');
+    brokenServer.detail = { ...brokenServer.detail, data: { sourceServerId: 's-1234567890abcdef0' } };
+    await expect(handler(brokenServer)).rejects.toBeInstanceOf(EventValidationError);
     const broken = onTheBus(streamEvent('exec-1', 2));
     broken.detail = { ...broken.detail, data: { executionId: 'exec-1' } };
     await expect(handler(broken)).rejects.toBeInstanceOf(EventValidationError);
@@ -209,9 +258,17 @@ describe('subscriptionFanout handler', () => {
     await expect(handler(onTheBus({ ...event, metadata }))).rejects.toThrow('no stream position');
   });
 
-  it('on AWS (apigateway) says it is not built yet instead of pretending to deliver', async () => {
+  it('on AWS (apigateway), hands the checked event to the WebSocket fan-out, not to the broker', async () => {
     mode = 'apigateway';
-    await expect(handler(onTheBus(streamEvent('exec-1', 2)))).rejects.toThrow('not implemented yet');
+    const handed: DomainEvent[] = [];
+    const onAws = createSubscriptionFanout({ broker, mode: () => mode, webSocketFanout: { deliver: async (event) => (handed.push(event), { delivered: 2 }) } });
+    const subscription = broker.subscribe('inventory');
+    const event = inventoryEvent('SourceServerRemoved');
+    expect(await onAws(onTheBus(event, 'lifeboat.catalog'))).toEqual({ delivered: 2 });
+    expect(handed).toEqual([event]);
+    // Nothing is waiting in the local broker: its next() is still pending.
+    expect(await Promise.race([subscription.next(), Promise.resolve('nothing buffered')])).toBe('nothing buffered');
+    subscription.close();
   });
 
   describe('the exported handler', () => {
@@ -226,7 +283,7 @@ describe('subscriptionFanout handler', () => {
       delete process.env.GATEWAY_SUBSCRIPTIONS;
       await expect(exported(onTheBus(streamEvent('exec-9', 1)))).rejects.toThrow('GATEWAY_SUBSCRIPTIONS');
       process.env.GATEWAY_SUBSCRIPTIONS = 'local';
-      const subscription = executionEventBroker.subscribe('exec-9');
+      const subscription = executionEventBroker.subscribe('execution:exec-9');
       expect(await exported(onTheBus(streamEvent('exec-9', 1)))).toEqual({ delivered: 1 });
       subscription.close();
     });

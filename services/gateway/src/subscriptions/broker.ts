@@ -1,12 +1,16 @@
 import type { DomainEvent } from '@lifeboat/events';
+import type { Topic } from './feed.js';
+import { topicsOf } from './topics.js';
+
+export { executionIdOf } from './topics.js';
 
 /**
- * A subscription to the events of one execution: an async iterator that ends when `close()` is
+ * A subscription to the events of one topic: an async iterator that ends when `close()` is
  * called (the client went away) and whose `return()` unsubscribes at once, even while a
  * consumer is waiting for the next event.
  */
 export interface BrokerSubscription extends AsyncIterableIterator<DomainEvent> {
-  readonly executionId: string;
+  readonly topic: Topic;
   /** Events dropped because the consumer fell more than `maxBuffered` events behind. */
   readonly dropped: number;
   /** Unsubscribes; a pending `next()` resolves as done. */
@@ -16,16 +20,11 @@ export interface BrokerSubscription extends AsyncIterableIterator<DomainEvent> {
 
 export interface BrokerOptions {
   /**
-   * Events buffered per subscription before the oldest are dropped. A dropped event is not
-   * lost to the client: the subscription layer refills gaps from the execution's stream.
+   * Events buffered per subscription before the oldest are dropped. A dropped event of an
+   * execution's stream is not lost to the client: its feed refills gaps from the stream; the
+   * other feeds push current state (a view, the whole approval list), which a later event brings.
    */
   maxBuffered?: number;
-}
-
-/** The execution an event belongs to (`data.executionId`), or undefined when it has none. */
-export function executionIdOf(event: DomainEvent): string | undefined {
-  const data = event.data as { executionId?: unknown } | null | undefined;
-  return data && typeof data.executionId === 'string' && data.executionId !== '' ? data.executionId : undefined;
 }
 
 class Subscription implements BrokerSubscription {
@@ -35,7 +34,7 @@ class Subscription implements BrokerSubscription {
   dropped = 0;
 
   constructor(
-    readonly executionId: string,
+    readonly topic: Topic,
     private readonly maxBuffered: number,
     private readonly onClose: (subscription: Subscription) => void,
   ) {}
@@ -80,9 +79,10 @@ class Subscription implements BrokerSubscription {
 }
 
 /**
- * In-memory publish/subscribe of Lifeboat execution events, keyed by execution id. It feeds the
- * GraphQL subscriptions of a gateway that holds its WebSocket connections itself (the local
- * runtime); on AWS the connections live in API Gateway and the fan-out goes there instead.
+ * In-memory publish/subscribe of Lifeboat events by topic (`topicsOf`: an execution's stream,
+ * `executions`, `inventory`, `approvals`). It feeds the GraphQL subscriptions of a gateway that
+ * holds its WebSocket connections itself (the local runtime); on AWS the connections live in API
+ * Gateway and the fan-out goes there instead.
  */
 export class ExecutionEventBroker {
   private readonly subscriptions = new Map<string, Set<Subscription>>();
@@ -92,41 +92,43 @@ export class ExecutionEventBroker {
     this.maxBuffered = options.maxBuffered ?? 1000;
   }
 
-  /** Delivers an event to every subscriber of its execution; answers how many received it. */
+  /** Delivers an event to every subscriber of each of its topics; answers how many received it. */
   publish(event: DomainEvent): number {
-    const executionId = executionIdOf(event);
-    if (executionId === undefined) return 0;
-    const subscribers = this.subscriptions.get(executionId);
-    if (!subscribers) return 0;
-    for (const subscription of subscribers) subscription.push(event);
-    return subscribers.size;
+    let delivered = 0;
+    for (const topic of topicsOf(event)) {
+      const subscribers = this.subscriptions.get(topic);
+      if (!subscribers) continue;
+      for (const subscription of subscribers) subscription.push(event);
+      delivered += subscribers.size;
+    }
+    return delivered;
   }
 
-  /** Subscribes to the events of one execution published from now on. */
-  subscribe(executionId: string): BrokerSubscription {
-    const subscription = new Subscription(executionId, this.maxBuffered, (s) => this.remove(s));
-    let subscribers = this.subscriptions.get(executionId);
+  /** Subscribes to the events of one topic published from now on. */
+  subscribe(topic: Topic): BrokerSubscription {
+    const subscription = new Subscription(topic, this.maxBuffered, (s) => this.remove(s));
+    let subscribers = this.subscriptions.get(topic);
     if (!subscribers) {
       subscribers = new Set();
-      this.subscriptions.set(executionId, subscribers);
+      this.subscriptions.set(topic, subscribers);
     }
     subscribers.add(subscription);
     return subscription;
   }
 
-  /** Open subscriptions, of one execution or of all. */
-  subscriberCount(executionId?: string): number {
-    if (executionId !== undefined) return this.subscriptions.get(executionId)?.size ?? 0;
+  /** Open subscriptions, of one topic or of all. */
+  subscriberCount(topic?: Topic): number {
+    if (topic !== undefined) return this.subscriptions.get(topic)?.size ?? 0;
     let count = 0;
     for (const subscribers of this.subscriptions.values()) count += subscribers.size;
     return count;
   }
 
   private remove(subscription: Subscription): void {
-    const subscribers = this.subscriptions.get(subscription.executionId);
+    const subscribers = this.subscriptions.get(subscription.topic);
     if (!subscribers) return;
     subscribers.delete(subscription);
-    if (subscribers.size === 0) this.subscriptions.delete(subscription.executionId);
+    if (subscribers.size === 0) this.subscriptions.delete(subscription.topic);
   }
 }
 

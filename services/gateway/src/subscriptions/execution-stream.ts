@@ -1,53 +1,32 @@
-import type { DomainEvent } from '@lifeboat/events';
-import type { ExecutionView, StoredEventView } from '@lifeboat/service-api';
-import { storedEventOf } from '../mapping.js';
+import type { StoredEventView } from '@lifeboat/service-api';
 
 const byStreamVersion = (a: StoredEventView, b: StoredEventView): number => a.streamVersion - b.streamVersion;
 
 /**
- * The events of one execution's stream after `afterVersion`, each once and in stream order,
- * from bus events that arrive at least once and in any order: duplicates are skipped, and a
- * gap (an event still on its way, or dropped for a slow subscriber) is read from the stream.
+ * The events of an execution's stream to push when `event` arrives and the last one pushed is
+ * `pushedVersion`: none for a duplicate or an older event; the event, preceded by the events
+ * missing between the two (read from the stream) when it is not the next one. The bus delivers at
+ * least once and in any order, so this is what makes a subscriber see each event once, in order.
  */
-export async function* inStreamOrder(
-  source: AsyncIterable<DomainEvent>,
-  afterVersion: number,
+export async function streamEventsToPush(
+  event: StoredEventView,
+  pushedVersion: number,
   eventsAfter: (afterVersion: number) => Promise<StoredEventView[]>,
-): AsyncGenerator<StoredEventView, void, undefined> {
-  let last = afterVersion;
-  for await (const event of source) {
-    const stored = storedEventOf(event);
-    if (!stored || stored.streamVersion <= last) continue;
-    if (stored.streamVersion > last + 1) {
-      const missing = (await eventsAfter(last)).filter((e) => e.streamVersion > last && e.streamVersion < stored.streamVersion).sort(byStreamVersion);
-      for (const e of missing) {
-        if (e.streamVersion !== last + 1) break;
-        last = e.streamVersion;
-        yield e;
-      }
+): Promise<StoredEventView[]> {
+  if (event.streamVersion <= pushedVersion) return [];
+  const toPush: StoredEventView[] = [];
+  if (event.streamVersion > pushedVersion + 1) {
+    let last = pushedVersion;
+    const missing = (await eventsAfter(pushedVersion)).filter((e) => e.streamVersion > pushedVersion && e.streamVersion < event.streamVersion).sort(byStreamVersion);
+    for (const e of missing) {
+      if (e.streamVersion !== last + 1) break;
+      last = e.streamVersion;
+      toPush.push(e);
     }
-    // Even if the stream could not fill the whole gap, the newest event is not held back.
-    last = stored.streamVersion;
-    yield stored;
   }
-}
-
-/**
- * The execution's view after each of its events; an event the last pushed view already
- * includes (its version is at least the event's) is not fetched again.
- */
-export async function* viewAfterEachEvent(
-  events: AsyncIterable<StoredEventView>,
-  shownVersion: number,
-  fetchView: () => Promise<ExecutionView>,
-): AsyncGenerator<ExecutionView, void, undefined> {
-  let shown = shownVersion;
-  for await (const event of events) {
-    if (event.streamVersion <= shown) continue;
-    const view = await fetchView();
-    shown = view.version;
-    yield view;
-  }
+  // Even if the stream could not fill the whole gap, the newest event is not held back.
+  toPush.push(event);
+  return toPush;
 }
 
 /** An async iterator whose `return()` is always there (the client going away calls it). */
