@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       `  GraphQL        ${stack.graphqlUrl}  (subscriptions: ${stack.graphqlUrl.replace('http', 'ws')})`,
       `  Login          ${login}`,
       `                 curl -s ${stack.url}/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"..."}'`,
+      `  Users          an Admin manages users and roles (GraphQL users, createUser, setUserRoles, setUserPassword, deleteUser);`,
+      `                 anyone signed in: changePassword. New roles apply at the user's next sign-in.`,
       `  Demo           plan "Orders 3-tier" (waves Database -> App -> Web) over a simulated fleet`,
       `  DRS simulator  ${stack.drs.url}  (aws drs describe-source-servers --endpoint-url ${stack.drs.url} --region us-east-1)`,
       `  Data folder    ${dataDir}`,

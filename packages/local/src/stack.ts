@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Fleet, DrsSimulatorHandle } from '@lifeboat/drs-simulator';
 import { startDrsSimulator } from '@lifeboat/drs-simulator';
-import type { Jwks } from '@lifeboat/gateway';
 import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.js';
 import { StreamDispatcher, type StreamConsumer } from './dynamodb/stream-dispatcher.js';
 import { LocalEventBus } from './eventbridge/bus.js';
+import { gatewayIdentityOf } from './identity/gateway.js';
 import { LocalIdentityProvider } from './identity/provider.js';
 import { LocalLambdaRuntime } from './lambda/runtime.js';
 import { startAwsEndpoint } from './lambda/endpoint.js';
@@ -166,7 +166,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const requestedPort = options.port ?? 4000;
     // A fixed issuer (not naming the port) keeps tokens valid whatever port the gateway gets.
     const identity = new LocalIdentityProvider({ ...(dataDir ? { dataDir } : {}), issuer: LOCAL_ISSUER, clientId: LOCAL_CLIENT_ID });
-    const { generatedAdminPassword } = await identity.init(options.adminPassword);
+    const { generatedAdminPassword, createdAdmin } = await identity.init(options.adminPassword);
+    if (createdAdmin && options.adminPassword !== undefined && options.adminPassword.length < 12) {
+      log('the admin password has fewer than 12 characters (the minimum for passwords set later): change it with changePassword');
+    }
 
     const stage = settings.stage;
     const services = {
@@ -178,12 +181,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The built console (packages/web/dist) when there is one, else the static skeleton console.
     const webDist = [path.join(rootDir, 'packages', 'web', 'dist'), path.join(rootDir, 'packages', 'web', 'public')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? '';
     const { startLocalGateway } = await import('@lifeboat/gateway');
+    const identityWiring = gatewayIdentityOf(identity);
     const gateway = await startLocalGateway({
       port: requestedPort,
       host,
-      services,
-      auth: { provider: 'local', issuer: identity.issuer, audience: LOCAL_CLIENT_ID, jwks: identity.jwks() as Jwks },
-      extraRoutes: (req, res) => identity.route(req, res),
+      // Users and roles are the identity provider's (GraphQL users, createUser, changePassword, ...).
+      services: { ...services, users: identityWiring.users },
+      auth: identityWiring.auth,
+      extraRoutes: identityWiring.extraRoutes,
       ...(webDist ? { staticDir: webDist } : {}),
     });
     closers.push(() => gateway.close());

@@ -58,6 +58,7 @@ describe('the local identity provider', () => {
     const claims = decodeJwt(tokens?.idToken ?? '');
     expect(claims).toMatchObject({ iss: 'http://localhost/idp', aud: 'client', token_use: 'id', 'cognito:username': 'admin', 'cognito:groups': ['Admin'] });
     expect(decodeProtectedHeader(tokens?.idToken ?? '')).toMatchObject({ alg: 'RS256', kid: idp.jwks().keys[0]?.kid });
-    expect(JSON.stringify(idp.listUsers())).not.toContain('scrypt');
+    expect(await idp.listUsers()).toEqual([{ username: 'admin', roles: ['Admin'], createdAt: expect.any(String) }]);
+    expect(JSON.stringify(await idp.listUsers())).not.toContain('scrypt');
   });
 });

@@ -14,6 +14,22 @@ export { formatGatewayError, consoleErrorLogger, INTERNAL_MESSAGE } from './erro
 export type { ErrorLogger } from './errors.js';
 export { serviceClientsForStage } from './services.js';
 export type { ServiceClient, ServiceClients } from './services.js';
+export type { DirectoryCaller, NewUser, UserAccount, UserDirectory } from './users/directory.js';
+export { unconfiguredUserDirectory } from './users/directory.js';
+export { CognitoUserDirectory } from './users/cognito.js';
+export {
+  USERNAME_PATTERN,
+  MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  checkNewUser,
+  decideCreateUser,
+  decideDeletion,
+  decidePasswordChange,
+  decidePasswordReset,
+  decideRoleChange,
+  usernameTaken,
+} from './users/domain/rules.js';
+export type { UserFacts } from './users/domain/rules.js';
 export { ExecutionEventBroker, executionEventBroker, executionIdOf } from './subscriptions/broker.js';
 export type { BrokerOptions, BrokerSubscription } from './subscriptions/broker.js';
 export { serveGraphQLOverWebSocket } from './subscriptions/ws.js';

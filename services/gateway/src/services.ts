@@ -1,5 +1,6 @@
 import type { Caller, CatalogOperations, ExecutionOperations, NotificationOperations, PlanningOperations } from '@lifeboat/service-api';
 import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
+import type { UserDirectory } from './users/directory.js';
 
 /** What the gateway needs of a service: its API, one operation at a time (ServiceApiClient). */
 export interface ServiceClient {
@@ -13,6 +14,8 @@ export interface ServiceClients {
   execution: ServiceClient;
   /** Optional until every runtime wires it: without it, the notification fields answer an error. */
   notification?: ServiceClient;
+  /** Users and roles (the local identity provider, the Cognito pool on AWS); without it, the user fields answer an error. */
+  users?: UserDirectory;
 }
 
 /** The deployed services of a stage, called with Lambda Invoke (`lifeboat-<service>-<stage>-api`). */

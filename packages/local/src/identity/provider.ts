@@ -4,6 +4,9 @@ import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import type { webcrypto } from 'node:crypto';
+import { decideCreateUser, decideDeletion, decidePasswordChange, decidePasswordReset, decideRoleChange } from '@lifeboat/gateway';
+import type { DirectoryCaller, NewUser, UserAccount, UserDirectory } from '@lifeboat/gateway';
+import { NotFoundError, isRole } from '@lifeboat/service-api';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -31,19 +34,38 @@ export function hashPassword(password: string): string {
   return `scrypt$${salt.toString('base64')}$${scryptSync(password, salt, SCRYPT_KEY_LENGTH).toString('base64')}`;
 }
 
+/** Constant time: scrypt always runs, and the hashes are compared with timingSafeEqual. */
 export function verifyPassword(password: string, stored: string): boolean {
   const [scheme, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
+  // A damaged entry (an empty or tiny hash) never matches.
+  if (expected.length < 16) return false;
   const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length);
   return timingSafeEqual(expected, actual);
+}
+
+let absentUserHash: string | undefined;
+/** Checked against when there is no such user, so the answer takes as long as for a real one. */
+const hashOfNoUser = (): string => (absentUserHash ??= hashPassword('not-a-user'));
+
+const ADMIN_USERNAME = 'admin';
+
+function toAccount(user: LocalUser): UserAccount {
+  // A hand-edited users.json may carry other groups: only roles are answered.
+  return { username: user.username, roles: user.groups.filter(isRole), createdAt: user.createdAt };
 }
 
 /**
  * The local stand-in for Cognito: users with scrypt-hashed passwords and groups (the roles), and
  * RS256 ID tokens with Cognito's claims, verified by the gateway with the same code as on AWS.
+ *
+ * It is also the gateway's user directory (GraphQL `users`, `createUser`, ...), under the rules of
+ * the gateway's users/domain/rules.ts. Users live in `<dataDir>/identity/users.json` (0600). Each
+ * change is decided and written without awaiting anything in between, so two requests never
+ * interleave (no check-then-act gap). Roles reach a user's tokens at their next sign-in.
  */
-export class LocalIdentityProvider {
+export class LocalIdentityProvider implements UserDirectory {
   private users: LocalUser[] = [];
   private privateKey: CryptoKey | undefined;
   private publicJwk: JWK | undefined;
@@ -68,36 +90,64 @@ export class LocalIdentityProvider {
   }
 
   /**
-   * Loads or creates the signing key and users. On the first start the admin user is created with
-   * `adminPassword`, or a generated one that is returned (to print once).
+   * Loads or creates the signing key and users. When no user holds Admin and none is named admin
+   * (the first start), the `admin` user is created with `adminPassword`, or a generated one that is
+   * returned (to print once). `adminPassword` is not held to the directory's 12-character minimum,
+   * which applies to passwords set through the directory.
    */
   async init(adminPassword?: string): Promise<{ generatedAdminPassword?: string; createdAdmin: boolean }> {
     await this.loadKey();
     if (this.usersFile && fs.existsSync(this.usersFile)) this.users = JSON.parse(fs.readFileSync(this.usersFile, 'utf8')) as LocalUser[];
-    if (this.users.some((u) => u.username === 'admin')) return { createdAdmin: false };
+    // Not "no user named admin": an Admin may have deleted it, and it must not come back at the next start.
+    if (this.users.some((u) => u.groups.includes('Admin') || u.username === ADMIN_USERNAME)) return { createdAdmin: false };
     const password = adminPassword ?? randomBytes(12).toString('base64url');
-    this.createUser('admin', password, ['Admin']);
+    this.commit([...this.users, newUser(ADMIN_USERNAME, password, ['Admin'])]);
     return { createdAdmin: true, ...(adminPassword ? {} : { generatedAdminPassword: password }) };
   }
 
-  createUser(username: string, password: string, groups: string[]): LocalUser {
-    if (!/^[a-zA-Z0-9._@-]{1,128}$/.test(username)) throw new Error('username must be 1-128 letters, digits or ._@-');
-    if (password.length < 8) throw new Error('password must have at least 8 characters');
-    if (this.users.some((u) => u.username === username)) throw new Error(`user ${username} exists`);
-    const user: LocalUser = { sub: randomUUID(), username, passwordHash: hashPassword(password), groups, createdAt: new Date().toISOString() };
-    this.users.push(user);
-    this.save();
-    return user;
+  async listUsers(): Promise<UserAccount[]> {
+    return this.users.map(toAccount).sort((a, b) => a.username.localeCompare(b.username));
   }
 
-  listUsers(): Omit<LocalUser, 'passwordHash'>[] {
-    return this.users.map(({ passwordHash: _hash, ...user }) => user);
+  async createUser(input: NewUser): Promise<UserAccount> {
+    const existing = this.find(input.username);
+    const roles = decideCreateUser(input, existing && { roles: existing.groups });
+    const user = newUser(input.username, input.password, roles);
+    this.commit([...this.users, user]);
+    return toAccount(user);
+  }
+
+  async setUserRoles(username: string, roles: readonly string[]): Promise<UserAccount> {
+    const user = this.find(username);
+    const granted = decideRoleChange(username, roles, user && { roles: user.groups }, this.adminCount());
+    return this.update(username, (u) => ({ ...u, groups: granted }));
+  }
+
+  async setUserPassword(username: string, password: string): Promise<UserAccount> {
+    decidePasswordReset(username, password, this.find(username) && { roles: [] });
+    return this.update(username, (u) => ({ ...u, passwordHash: hashPassword(password) }));
+  }
+
+  async deleteUser(username: string, caller: DirectoryCaller): Promise<{ username: string }> {
+    const user = this.find(username);
+    decideDeletion(username, user && { roles: user.groups, isCaller: user.username === caller.username || user.sub === caller.userId }, this.adminCount());
+    this.commit(this.users.filter((u) => u.username !== username));
+    return { username };
+  }
+
+  async changePassword(username: string, currentPassword: string, newPassword: string): Promise<UserAccount> {
+    const user = this.find(username);
+    const currentPasswordMatches = verifyPassword(currentPassword, user?.passwordHash ?? hashOfNoUser());
+    // The caller's token outlived their user (deleted since they signed in).
+    if (!user) throw new NotFoundError(`There is no user ${username} any more`);
+    decidePasswordChange({ currentPassword, newPassword, currentPasswordMatches });
+    return this.update(username, (u) => ({ ...u, passwordHash: hashPassword(newPassword) }));
   }
 
   async login(username: string, password: string): Promise<IssuedTokens | undefined> {
     const user = this.users.find((u) => u.username === username);
     // Hash even for an unknown user, so timing does not tell which usernames exist.
-    const ok = verifyPassword(password, user?.passwordHash ?? hashPassword('not-a-user'));
+    const ok = verifyPassword(password, user?.passwordHash ?? hashOfNoUser());
     if (!user || !ok) return undefined;
     return this.issue(user);
   }
@@ -176,9 +226,38 @@ export class LocalIdentityProvider {
     }
   }
 
-  private save(): void {
-    if (this.usersFile) fs.writeFileSync(this.usersFile, JSON.stringify(this.users, null, 2), { mode: 0o600 });
+  private find(username: string): LocalUser | undefined {
+    return this.users.find((u) => u.username === username);
   }
+
+  private adminCount(): number {
+    return this.users.filter((u) => u.groups.includes('Admin')).length;
+  }
+
+  /** Changes one user (the rules have found it) and answers it. */
+  private update(username: string, change: (user: LocalUser) => LocalUser): UserAccount {
+    let changed: LocalUser | undefined;
+    const next = this.users.map((u) => (u.username === username ? (changed = change(u)) : u));
+    if (!changed) throw new NotFoundError(`There is no user ${username}`, 'username');
+    this.commit(next);
+    return toAccount(changed);
+  }
+
+  /** Writes the users, then holds them: a failed write changes nothing. */
+  private commit(users: LocalUser[]): void {
+    if (this.usersFile) {
+      // A whole new file renamed over the old one: a crash never leaves half a users.json, and the file is 0600 even if an older one was not.
+      const temporary = `${this.usersFile}.${process.pid}.tmp`;
+      fs.writeFileSync(temporary, JSON.stringify(users, null, 2), { mode: 0o600 });
+      fs.chmodSync(temporary, 0o600);
+      fs.renameSync(temporary, this.usersFile);
+    }
+    this.users = users;
+  }
+}
+
+function newUser(username: string, password: string, groups: string[]): LocalUser {
+  return { sub: randomUUID(), username, passwordHash: hashPassword(password), groups, createdAt: new Date().toISOString() };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
