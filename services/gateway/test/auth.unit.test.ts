@@ -2,7 +2,8 @@
  * Bearer tokens verified with aws-jwt-verify against an in-memory JWKS (no network): the claims
  * become the caller, and every kind of bad token is UNAUTHENTICATED.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { SignJWT } from 'jose';
 import { UnauthenticatedError } from '@lifeboat/service-api';
 import { authOptionsFromEnv, callerOf, createAuthenticator, userPoolIdOf } from '../src/auth.js';
 import type { Authenticator } from '../src/auth.js';
@@ -16,6 +17,14 @@ beforeAll(async () => {
   idp = await createTestIssuer();
   auth = createAuthenticator({ provider: 'local', issuer: idp.issuer, audience: idp.audience, jwks: idp.jwks });
 });
+
+/** The token with one byte of its signature changed. */
+function withSignatureFlipped(token: string): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const bytes = Buffer.from(signature, 'base64url');
+  bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0x01;
+  return `${header}.${payload}.${bytes.toString('base64url')}`;
+}
 
 async function refusal(header: string | undefined): Promise<string> {
   try {
@@ -60,12 +69,60 @@ describe('local provider (JwtVerifier, in-memory JWKS)', () => {
     expect(await refusal(`Bearer ${await idp.token({ claims })}`)).toBe('Invalid token');
   });
 
-  it('refuses an unsigned (alg none), a tampered and a foreign-signed token', async () => {
+  it('refuses the Bearer scheme without a token', async () => {
+    expect(await refusal('Bearer')).toMatch(/Authentication required/);
+    expect(await refusal('Bearer   ')).toMatch(/Authentication required/);
+  });
+
+  it('refuses an unsigned token (alg none), with or without the original signature', async () => {
     const token = await idp.token({ groups: ['Viewer'] });
     expect(await refusal(`Bearer ${unsigned(token)}`)).toBe('Invalid token');
+    expect(await refusal(`Bearer ${unsigned(token)}${token.split('.')[2] ?? ''}`)).toBe('Invalid token');
+  });
+
+  it('refuses a token whose claims were changed after signing', async () => {
+    const token = await idp.token({ groups: ['Viewer'] });
     expect(await refusal(`Bearer ${tampered(token, { 'cognito:groups': ['Admin'] })}`)).toBe('Invalid token');
+  });
+
+  it('refuses a token whose signature was changed', async () => {
+    expect(await refusal(`Bearer ${withSignatureFlipped(await idp.token({ groups: ['Admin'] }))}`)).toBe('Invalid token');
+  });
+
+  it('refuses a token signed by a foreign key under the key id of ours', async () => {
     const stranger = await createTestIssuer(idp.issuer, idp.audience, 'test-key-1');
     expect(await refusal(`Bearer ${await stranger.token()}`)).toBe('Invalid token');
+  });
+
+  it('refuses a token signed by a foreign key under an unknown key id, fetching nothing', async () => {
+    const stranger = await createTestIssuer(idp.issuer, idp.audience, 'someone-elses-key');
+    const fetched = jest.spyOn(globalThis, 'fetch');
+    try {
+      expect(await refusal(`Bearer ${await stranger.token()}`)).toBe('Invalid token');
+      expect(fetched).not.toHaveBeenCalled();
+    } finally {
+      fetched.mockRestore();
+    }
+  });
+
+  it('refuses an HS256 token keyed with our public key (algorithm confusion)', async () => {
+    const publicKey = new TextEncoder().encode(JSON.stringify(idp.jwks.keys[0]));
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: 'user-1', token_use: 'id', 'cognito:username': 'mallory', 'cognito:groups': ['Admin'] })
+      .setProtectedHeader({ alg: 'HS256', kid: 'test-key-1', typ: 'JWT' })
+      .setIssuer(idp.issuer)
+      .setAudience(idp.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(publicKey);
+    expect(await refusal(`Bearer ${token}`)).toBe('Invalid token');
+  });
+
+  it('refuses a token that is not valid yet (nbf in the future)', async () => {
+    expect(await refusal(`Bearer ${await idp.token({ claims: { nbf: Math.floor(Date.now() / 1000) + 600 } })}`)).toBe('Invalid token');
+  });
+
+  it('refuses a malformed token', async () => {
     expect(await refusal('Bearer not.a.jwt')).toBe('Invalid token');
   });
 });
@@ -80,6 +137,20 @@ describe('cognito provider (CognitoJwtVerifier)', () => {
     expect(caller).toEqual({ userId: 'u-1', username: 'carol', roles: ['Admin'] });
     await expect(cognito.authenticate(`Bearer ${await pool.token({ claims: { token_use: 'access' } })}`)).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(cognito.authenticate(`Bearer ${await pool.token({ claims: { aud: 'client-2' } })}`)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it.each([
+    ['an expired token', async (pool: TestIssuer) => pool.token({ expiresInSeconds: -60 }), 'Token expired'],
+    ['a token of another user pool', async (pool: TestIssuer) => pool.token({ claims: { iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other0000' } }), 'Invalid token'],
+    ['an unsigned token (alg none)', async (pool: TestIssuer) => unsigned(await pool.token()), 'Invalid token'],
+    ['a token whose signature was changed', async (pool: TestIssuer) => withSignatureFlipped(await pool.token()), 'Invalid token'],
+    ['a token signed by a foreign key', async (pool: TestIssuer) => (await createTestIssuer(pool.issuer, pool.audience, 'test-key-1')).token(), 'Invalid token'],
+  ] as const)('refuses %s', async (_what, tokenOf, message) => {
+    const pool = await createTestIssuer(issuer, 'client-1');
+    const cognito = createAuthenticator({ provider: 'cognito', issuer, audience: 'client-1', jwks: pool.jwks });
+    const refused = cognito.authenticate(`Bearer ${await tokenOf(pool)}`);
+    await expect(refused).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(refused).rejects.toThrow(message);
   });
 
   it('takes the user pool from the issuer, and refuses an issuer that is not a user pool', () => {
