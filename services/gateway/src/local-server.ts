@@ -10,7 +10,7 @@ import { createAuthenticator } from './auth.js';
 import type { AuthOptions } from './auth.js';
 import { consoleErrorLogger } from './errors.js';
 import type { ErrorLogger } from './errors.js';
-import { executeGraphQLHttp } from './http.js';
+import { MAX_BODY_BYTES, executeGraphQLHttp } from './http.js';
 import { createGatewaySchema } from './schema.js';
 import { createGatewayServer } from './server.js';
 import type { ServiceClients } from './services.js';
@@ -20,14 +20,14 @@ import { serveGraphQLOverWebSocket } from './subscriptions/ws.js';
 /** Where GraphQL is served, over HTTP (POST, GET) and WebSocket (graphql-transport-ws). */
 export const GRAPHQL_PATH = '/graphql';
 
-/** Largest request body (HTTP) and message (WebSocket) accepted. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export { MAX_BODY_BYTES } from './http.js';
 
 export interface LocalGatewayOptions {
   /** 0 picks a free port (see the handle's `port`). */
   port: number;
   /** Interface to listen on (default 127.0.0.1: only this machine). */
   host?: string;
+  /** The services, and `users`: the user directory (the local runtime hands over its identity provider). */
   services: ServiceClients;
   auth: AuthOptions;
   /**

@@ -13,10 +13,13 @@ import { createClient } from 'graphql-ws';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { handler as fanout } from '../src/handlers/subscription-fanout.js';
-import { startLocalGateway } from '../src/local-server.js';
+import { MAX_BODY_BYTES, startLocalGateway } from '../src/local-server.js';
 import type { LocalGateway } from '../src/local-server.js';
 import { executionEventBroker } from '../src/subscriptions/broker.js';
-import { executionView, fakeServices, onTheBus, storedEvent, streamEvent, waitFor, within } from './fixtures.js';
+import { createEvent } from '@lifeboat/events';
+import type { DomainEvent } from '@lifeboat/events';
+import type { ApprovalView, ExecutionView } from '@lifeboat/service-api';
+import { executionView, fakeServices, onTheBus, sourceServerView, storedEvent, streamEvent, waitFor, within } from './fixtures.js';
 import { createTestIssuer, tampered, unsigned } from './tokens.js';
 import type { TestIssuer } from './tokens.js';
 
@@ -212,7 +215,7 @@ describe('GraphQL over WebSocket', () => {
       client,
       'subscription { executionEvents(id: "exec-1") { streamVersion type hash } }',
     );
-    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('exec-1') === 1);
+    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('execution:exec-1') === 1);
 
     // At least once and unordered, as EventBridge delivers: a duplicate, and 4 before 3.
     for (const version of [2, 2, 4, 3]) {
@@ -234,7 +237,7 @@ describe('GraphQL over WebSocket', () => {
     services.execution.on('getExecution', () => executionView({ version, status: version >= 3 ? 'COMPLETED' : 'RUNNING' }));
     const { client } = connect({ authorization: `Bearer ${await idp.token({ groups: ['Operator'] })}` });
     const sub = subscribe<{ data: { executionUpdated: { id: string; version: number; status: string } } }>(client, 'subscription { executionUpdated(id: "exec-1") { id version status } }');
-    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('exec-1') === 1);
+    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('execution:exec-1') === 1);
     // The broker subscription opens before the view is read: wait for that read too.
     await waitFor('the first view', () => services.execution.calls.some((c) => c.operation === 'getExecution' && c.caller.roles.includes('Operator')));
 
@@ -270,6 +273,102 @@ describe('GraphQL over WebSocket', () => {
     const sub = subscribe<{ errors?: { extensions?: { code?: string } }[] }>(client, 'subscription { executionEvents(id: "exec-1") { hash } }');
     await waitFor('the answer', () => sub.results.length + sub.errors.length > 0 || sub.complete());
     expect(sub.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([['FORBIDDEN']]);
+    expect(executionEventBroker.subscriberCount()).toBe(0);
+  });
+
+  it('executions(filter) pushes a matching execution and not one that does not match', async () => {
+    services.execution.on('getExecution', (input: { executionId: string }) =>
+      executionView({ executionId: input.executionId, planId: input.executionId === 'exec-1' ? 'plan-1' : 'plan-2', version: 2 }),
+    );
+    const { client } = connect({ authorization: `Bearer ${await idp.token({ groups: ['Viewer'] })}` });
+    const sub = subscribe<{ data: { executions: { id: string; planId: string; status: string } } }>(client, 'subscription { executions(filter: { planId: "plan-1", statuses: [RUNNING] }) { id planId status } }');
+    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('executions') === 1);
+
+    // A wave of another plan's execution starts, then one of plan-1's: the feed takes them in order.
+    expect(await fanout(onTheBus(streamEvent('exec-2', 2)))).toEqual({ delivered: 1 });
+    expect(await fanout(onTheBus(streamEvent('exec-1', 2)))).toEqual({ delivered: 1 });
+    await waitFor('the matching execution', () => sub.results.length >= 1);
+    expect(sub.results.map((r) => r.data.executions)).toEqual([{ id: 'exec-1', planId: 'plan-1', status: 'RUNNING' }]);
+    expect(sub.errors).toEqual([]);
+
+    sub.unsubscribe();
+    await waitFor('the subscription to leave the broker', () => executionEventBroker.subscriberCount() === 0);
+  });
+
+  it('inventoryChanged pushes a server the catalog discovered, from the event alone', async () => {
+    const { client } = connect({ authorization: `Bearer ${await idp.token({ groups: ['Viewer'] })}` });
+    const sub = subscribe<{ data: { inventoryChanged: Record<string, unknown> } }>(
+      client,
+      'subscription { inventoryChanged(filter: { accountId: "123456789012" }) { kind sourceServerId accountId region changedFields changedAt sourceServer { id hostname readyForRecovery tags { key value } } } }',
+    );
+    await waitFor('the subscription to reach the broker', () => executionEventBroker.subscriberCount('inventory') === 1);
+
+    const { sourceServerId, accountId, region, arn, hostname, os, tags, replicationState, readyForRecovery } = sourceServerView;
+    const discovered = createEvent(
+      'SourceServerDiscovered',
+      { sourceServerId, accountId, region, arn, hostname, os, tags, replicationState, readyForRecovery },
+      { correlationId: sourceServerId, actor: { type: 'service', id: 'lifeboat-catalog' }, occurredAt: '2025-02-01T08:00:00.000Z' },
+    );
+    expect(await fanout(onTheBus(discovered, 'lifeboat.catalog'))).toEqual({ delivered: 1 });
+    await waitFor('the change', () => sub.results.length >= 1);
+    expect(sub.results.map((r) => r.data.inventoryChanged)).toEqual([
+      {
+        kind: 'DISCOVERED',
+        sourceServerId,
+        accountId,
+        region,
+        changedFields: [],
+        changedAt: '2025-02-01T08:00:00.000Z',
+        sourceServer: { id: sourceServerId, hostname: 'db-01', readyForRecovery: true, tags: [{ key: 'app', value: 'shop' }, { key: 'tier', value: 'db' }] },
+      },
+    ]);
+    expect(services.catalog.calls).toEqual([]);
+
+    sub.unsubscribe();
+    await waitFor('the subscription to leave the broker', () => executionEventBroker.subscriberCount() === 0);
+  });
+
+  it('approvalsPending pushes the current list at once, and again after an ApprovalRequested', async () => {
+    const approval = (approvalId: string, requestedAt: string): ApprovalView => ({
+      approvalId,
+      kind: 'STEP',
+      prompt: `Go ${approvalId}?`,
+      status: 'PENDING',
+      permission: 'drill:approve',
+      excludedUserIds: [],
+      requestedAt,
+    });
+    let current: ExecutionView = executionView({ version: 4, approvals: [approval('ap-1', '2025-01-01T12:10:00.000Z')] });
+    services.execution.on('listExecutions', () => ({ items: [current], nextToken: null })).on('getExecution', () => current);
+    const { client } = connect({ authorization: `Bearer ${await idp.token({ sub: 'sub-op', groups: ['Operator'] })}` });
+    const sub = subscribe<{ data: { approvalsPending: { executionId: string; approval: { id: string; prompt: string } }[] } }>(
+      client,
+      'subscription { approvalsPending { executionId approval { id prompt } } }',
+    );
+    await waitFor('the current list', () => sub.results.length >= 1);
+    expect(executionEventBroker.subscriberCount('approvals')).toBe(1);
+
+    current = executionView({ version: 5, approvals: [approval('ap-1', '2025-01-01T12:10:00.000Z'), approval('ap-2', '2025-01-01T12:20:00.000Z')] });
+    const requested: DomainEvent = {
+      ...streamEvent('exec-1', 5),
+      type: 'ApprovalRequested',
+      data: { executionId: 'exec-1', approvalId: 'ap-2', kind: 'STEP', prompt: 'Go ap-2?', permission: 'drill:approve', excludedUserIds: [] },
+    };
+    expect(await fanout(onTheBus(requested))).toEqual({ delivered: 1 });
+    await waitFor('the changed list', () => sub.results.length >= 2);
+    expect(sub.results.map((r) => r.data.approvalsPending.map((p) => `${p.executionId}/${p.approval.id}`))).toEqual([['exec-1/ap-1'], ['exec-1/ap-1', 'exec-1/ap-2']]);
+    expect(sub.errors).toEqual([]);
+
+    await client.dispose();
+    await waitFor('the closed connection to leave the broker', () => executionEventBroker.subscriberCount() === 0);
+  });
+
+  it('approvalsPending refuses a Viewer with FORBIDDEN, and subscribes nothing', async () => {
+    const { client } = connect({ authorization: `Bearer ${await idp.token({ groups: ['Viewer'] })}` });
+    const sub = subscribe<{ errors?: { message: string; extensions?: { code?: string } }[] }>(client, 'subscription { approvalsPending { executionId } }');
+    await waitFor('the answer', () => sub.results.length + sub.errors.length > 0 || sub.complete());
+    expect(sub.results.map((r) => r.errors?.map((e) => e.extensions?.code))).toEqual([['FORBIDDEN']]);
+    expect(sub.results[0]?.errors?.[0]?.message).toBe('approvalsPending needs the drill:approve or recovery:approve permission');
     expect(executionEventBroker.subscriberCount()).toBe(0);
   });
 
@@ -321,5 +420,22 @@ describe('the Lambda handler (API Gateway HTTP API)', () => {
 
     const csrf = await handler(event(undefined, { authorization: `Bearer ${await idp.token()}` }, 'GET', `query=${encodeURIComponent('{ me { id } }')}`));
     expect(csrf.statusCode).toBe(400);
+  });
+
+  it('refuses an oversized input (413), a body that is not JSON and a document past the token limit (400), without running anything', async () => {
+    const { handler } = await import('../src/handlers/graphql-http.js');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await idp.token({ username: 'erin', groups: ['Admin'] })}` };
+    const huge = JSON.stringify({ query: 'mutation($c: String!) { importConfiguration(input: { content: $c, dryRun: true }) { dryRun } }', variables: { c: 'x'.repeat(MAX_BODY_BYTES) } });
+    const oversized = await handler(event(huge, headers));
+    expect(oversized.statusCode).toBe(413);
+    expect(JSON.parse(oversized.body ?? '').errors[0].extensions.code).toBe('BAD_REQUEST');
+
+    const notJson = await handler(event('{ "query": ', headers));
+    expect(notJson.statusCode).toBe(400);
+    expect(JSON.parse(notJson.body ?? '').errors[0]).toEqual({ message: 'The body is not valid JSON', extensions: { code: 'BAD_REQUEST' } });
+
+    const tokens = await handler(event(JSON.stringify({ query: `{ ${Array.from({ length: 6000 }, () => '__typename').join(' ')} }` }), headers));
+    expect(tokens.statusCode).toBe(400);
+    expect(tokens.body).toContain('Token limit of 5000 exceeded');
   });
 });
