@@ -25,4 +25,10 @@ export default tseslint.config(
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   // The browser console runs in the browser, not in Node.
   { files: ['packages/web/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    // The React console (packages/web/src): browser globals only, TSX, no `any`.
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { ecmaFeatures: { jsx: true } } },
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
 );

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     ...(env.LIFEBOAT_DRS_SEED ? { drsSeed: Number(env.LIFEBOAT_DRS_SEED) } : {}),
     ...(env.LIFEBOAT_DRS_FLEET ? { fleet: await loadFleetFile(env.LIFEBOAT_DRS_FLEET) } : {}),
     seedDemo: env.LIFEBOAT_DEMO !== '0',
+    ...(env.LIFEBOAT_WEB_DIR ? { webDir: path.resolve(env.LIFEBOAT_WEB_DIR) } : {}),
   });
 
   const login = stack.generatedAdminPassword

@@ -38,6 +38,8 @@ export interface LocalStackOptions {
   fleet?: Fleet;
   /** Seed the Orders demo (groups and plan) on first start. Default true. */
   seedDemo?: boolean;
+  /** The console's files to serve (default: packages/web/dist when built, else packages/web/public). */
+  webDir?: string;
   log?: (line: string) => void;
 }
 
@@ -179,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       notification: new ServiceApiClient(functionNameOf('notification', stage, 'api')),
     };
     // The built console (packages/web/dist) when there is one, else the static skeleton console.
-    const webDist = [path.join(rootDir, 'packages', 'web', 'dist'), path.join(rootDir, 'packages', 'web', 'public')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? '';
+    const webDist = options.webDir ?? [path.join(rootDir, 'packages', 'web', 'dist'), path.join(rootDir, 'packages', 'web', 'public')].find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? '';
     const { startLocalGateway } = await import('@lifeboat/gateway');
     const identityWiring = gatewayIdentityOf(identity);
     const gateway = await startLocalGateway({
