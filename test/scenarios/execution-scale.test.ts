@@ -25,10 +25,14 @@ const ADMIN_PASSWORD = 'scenario-admin-password';
 const SERVERS = 1_000;
 
 // Starting the stack over 1,000 servers, 11 groups and the drill itself.
-jest.setTimeout(420_000);
+jest.setTimeout(540_000);
 
-/** The drill's own budget: 2 rounds of launches of about 0.6 s, verification and 1,000 servers' events. */
-const DRILL_WAIT_MS = 240_000;
+/**
+ * The drill's own budget: 2 rounds of launches of about 0.6 s, verification and 1,000 servers'
+ * events, all in one local process. That process is the bottleneck (issue 9): alone on 2 cores the
+ * drill takes 65-100 s, beside another jest worker about 250-330 s. A liveness bound, not a target.
+ */
+const DRILL_WAIT_MS = 360_000;
 
 describe('a 1,000-server PARALLEL wave through the local stack', () => {
   let stack: RunningStack;
