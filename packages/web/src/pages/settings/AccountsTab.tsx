@@ -20,6 +20,7 @@ import { gql, useGraphQLMutation, useGraphQLQuery } from '../../api/client.js';
 import type { ConsoleError } from '../../api/client.js';
 import { useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
@@ -370,37 +371,22 @@ export function AccountsTab(): ReactNode {
         </Modal>
       )}
       {removing && (
-        <Modal
-          visible
-          onDismiss={() => setRemoving(undefined)}
+        <ActionModal
           header={`Remove account ${removing.accountId}`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={() => setRemoving(undefined)}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={removeState.running}
-                  onClick={() =>
-                    void remove({ accountId: removing.accountId }).then((result) => {
-                      if (result.error) {
-                        setRemoveError(result.error);
-                        return;
-                      }
-                      setRemoving(undefined);
-                      setSelected([]);
-                      notify({ type: 'success', content: `Account ${removing.accountId} removed with ${result.data?.removeTargetAccount.removedServers ?? 0} servers.` });
-                      query.refetch();
-                    })
-                  }
-                >
-                  Remove
-                </Button>
-              </SpaceBetween>
-            </Box>
+          actionLabel="Remove"
+          running={removeState.running}
+          onDismiss={() => setRemoving(undefined)}
+          onAction={() =>
+            void remove({ accountId: removing.accountId }).then((result) => {
+              if (result.error) {
+                setRemoveError(result.error);
+                return;
+              }
+              setRemoving(undefined);
+              setSelected([]);
+              notify({ type: 'success', content: `Account ${removing.accountId} removed with ${result.data?.removeTargetAccount.removedServers ?? 0} servers.` });
+              query.refetch();
+            })
           }
         >
           <SpaceBetween size="m">
@@ -408,7 +394,7 @@ export function AccountsTab(): ReactNode {
             <StatusIndicator type="warning">Plans that recover these servers will report them missing.</StatusIndicator>
             <ErrorAlert error={removeError} />
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
     </SpaceBetween>
   );

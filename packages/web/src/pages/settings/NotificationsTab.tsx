@@ -22,6 +22,7 @@ import { gql, useGraphQLMutation, useGraphQLQuery } from '../../api/client.js';
 import type { ConsoleError } from '../../api/client.js';
 import { useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { formatAge, useNow } from '../../components/time.js';
@@ -318,37 +319,22 @@ function PlanSubscriptions(props: { channels: NotificationChannel[]; isAdmin: bo
         ]}
       />
       {editing && effectivePlanId && (
-        <Modal
-          visible
-          onDismiss={() => setEditing(undefined)}
+        <ActionModal
           header="Plan subscription"
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={() => setEditing(undefined)}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={setState.running}
-                  disabled={!editing.channelId}
-                  onClick={() =>
-                    void setSubscription({ input: { planId: effectivePlanId, channelId: editing.channelId ?? '', events: editing.events } }).then((r) => {
-                      if (r.error) {
-                        setError(r.error);
-                        return;
-                      }
-                      setEditing(undefined);
-                      notify({ type: 'success', content: `${channelName(editing.channelId ?? '')} subscribed.` });
-                      subscriptions.refetch();
-                    })
-                  }
-                >
-                  Save
-                </Button>
-              </SpaceBetween>
-            </Box>
+          actionLabel="Save"
+          running={setState.running}
+          actionDisabled={!editing.channelId}
+          onDismiss={() => setEditing(undefined)}
+          onAction={() =>
+            void setSubscription({ input: { planId: effectivePlanId, channelId: editing.channelId ?? '', events: editing.events } }).then((r) => {
+              if (r.error) {
+                setError(r.error);
+                return;
+              }
+              setEditing(undefined);
+              notify({ type: 'success', content: `${channelName(editing.channelId ?? '')} subscribed.` });
+              subscriptions.refetch();
+            })
           }
         >
           <SpaceBetween size="m">
@@ -365,7 +351,7 @@ function PlanSubscriptions(props: { channels: NotificationChannel[]; isAdmin: bo
             </FormField>
             {!allProblemsPlaced(error, ['channelId', 'events']) && <ErrorAlert error={error} />}
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
     </>
   );
@@ -471,44 +457,29 @@ export function NotificationsTab(): ReactNode {
         </Modal>
       )}
       {deleting && (
-        <Modal
-          visible
-          onDismiss={() => setDeleting(undefined)}
+        <ActionModal
           header={`Delete channel ${deleting.name}`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={() => setDeleting(undefined)}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={deleteState.running}
-                  onClick={() =>
-                    void deleteChannel({ id: deleting.id }).then((r) => {
-                      if (r.error) {
-                        setDeleteError(r.error);
-                        return;
-                      }
-                      setDeleting(undefined);
-                      setSelected([]);
-                      notify({ type: 'success', content: `Channel ${deleting.name} deleted.` });
-                      query.refetch();
-                    })
-                  }
-                >
-                  Delete
-                </Button>
-              </SpaceBetween>
-            </Box>
+          actionLabel="Delete"
+          running={deleteState.running}
+          onDismiss={() => setDeleting(undefined)}
+          onAction={() =>
+            void deleteChannel({ id: deleting.id }).then((r) => {
+              if (r.error) {
+                setDeleteError(r.error);
+                return;
+              }
+              setDeleting(undefined);
+              setSelected([]);
+              notify({ type: 'success', content: `Channel ${deleting.name} deleted.` });
+              query.refetch();
+            })
           }
         >
           <SpaceBetween size="m">
             <Box>The channel, its secret and its plan subscriptions are deleted.</Box>
             <ErrorAlert error={deleteError} />
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
     </SpaceBetween>
   );

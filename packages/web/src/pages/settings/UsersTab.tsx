@@ -23,6 +23,7 @@ import type { ConsoleError } from '../../api/client.js';
 import { ROLES } from '../../auth/permissions.js';
 import { useAuthMode, useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { formatAge, formatTimestamp, useNow } from '../../components/time.js';
@@ -300,58 +301,28 @@ function UserAdministration(): ReactNode {
         </Modal>
       )}
       {dialog?.kind === 'roles' && (
-        <Modal
-          visible
-          onDismiss={close}
+        <ActionModal
           header={`Change the roles of ${dialog.user.username}`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={close}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={rolesState.running}
-                  onClick={() =>
-                    void setUserRoles({ username: dialog.user.username, roles }).then((r) => (r.error ? setDialogError(r.error) : finish(`Roles of ${dialog.user.username} saved; they apply from the next sign-in.`)))
-                  }
-                >
-                  Save roles
-                </Button>
-              </SpaceBetween>
-            </Box>
+          actionLabel="Save roles"
+          running={rolesState.running}
+          onDismiss={close}
+          onAction={() =>
+            void setUserRoles({ username: dialog.user.username, roles }).then((r) => (r.error ? setDialogError(r.error) : finish(`Roles of ${dialog.user.username} saved; they apply from the next sign-in.`)))
           }
         >
           <SpaceBetween size="m">
             <RolesField roles={roles} onChange={setRoles} errorText={fieldError(dialogError, 'roles')} />
             {!allProblemsPlaced(dialogError, ['roles']) && <ErrorAlert error={dialogError} />}
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
       {dialog?.kind === 'password' && (
-        <Modal
-          visible
-          onDismiss={close}
+        <ActionModal
           header={`Reset the password of ${dialog.user.username}`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={close}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={passwordState.running}
-                  onClick={() => void setUserPassword({ username: dialog.user.username, password }).then((r) => (r.error ? setDialogError(r.error) : finish(`Password of ${dialog.user.username} reset.`)))}
-                >
-                  Reset password
-                </Button>
-              </SpaceBetween>
-            </Box>
-          }
+          actionLabel="Reset password"
+          running={passwordState.running}
+          onDismiss={close}
+          onAction={() => void setUserPassword({ username: dialog.user.username, password }).then((r) => (r.error ? setDialogError(r.error) : finish(`Password of ${dialog.user.username} reset.`)))}
         >
           <SpaceBetween size="m">
             <FormField label="New password" description="At least 12 characters. Tell the user, who should change it." errorText={fieldError(dialogError, 'password')}>
@@ -359,44 +330,29 @@ function UserAdministration(): ReactNode {
             </FormField>
             {!allProblemsPlaced(dialogError, ['password']) && <ErrorAlert error={dialogError} />}
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
       {dialog?.kind === 'delete' && (
-        <Modal
-          visible
-          onDismiss={close}
+        <ActionModal
           header={`Delete user ${dialog.user.username}`}
-          closeAriaLabel="Close"
-          footer={
-            <Box float="right">
-              <SpaceBetween direction="horizontal" size="xs">
-                <Button variant="link" onClick={close}>
-                  Cancel
-                </Button>
-                <Button
-                  variant="primary"
-                  loading={deleteState.running}
-                  onClick={() =>
-                    void deleteUser({ username: dialog.user.username }).then((r) => {
-                      if (r.error) setDialogError(r.error);
-                      else {
-                        setSelected([]);
-                        finish(`User ${dialog.user.username} deleted.`);
-                      }
-                    })
-                  }
-                >
-                  Delete
-                </Button>
-              </SpaceBetween>
-            </Box>
+          actionLabel="Delete"
+          running={deleteState.running}
+          onDismiss={close}
+          onAction={() =>
+            void deleteUser({ username: dialog.user.username }).then((r) => {
+              if (r.error) setDialogError(r.error);
+              else {
+                setSelected([]);
+                finish(`User ${dialog.user.username} deleted.`);
+              }
+            })
           }
         >
           <SpaceBetween size="m">
             <Box>{dialog.user.username} will no longer be able to sign in. A token already issued stays valid until it expires.</Box>
             <ErrorAlert error={dialogError} />
           </SpaceBetween>
-        </Modal>
+        </ActionModal>
       )}
     </>
   );
