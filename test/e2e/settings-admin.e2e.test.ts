@@ -176,6 +176,31 @@ describe('Settings: accounts and regions', () => {
   });
 });
 
+describe('Settings: the account Lifeboat runs in', () => {
+  it('is edited like any other: its first edit stores it, listed by default until then', async () => {
+    // given the home account, listed by default and never stored
+    const before = await ok<{ targetAccounts: { accountId: string; regions: string[]; isDefault: boolean; updatedBy: string | null }[] }>(`{ targetAccounts { accountId regions isDefault updatedBy } }`);
+    const home = before.targetAccounts.find((a) => a.accountId === HOME_ACCOUNT_ID);
+    expect(home).toMatchObject({ isDefault: true, updatedBy: null });
+    await page.goto(`${url}/settings?tab=accounts`);
+    const accounts = page.getByTestId('target-accounts');
+
+    // when the Admin edits it and saves its regions
+    await page.getByRole('radio', { name: `Select account ${HOME_ACCOUNT_ID}` }).check();
+    await accounts.getByRole('button', { name: 'Edit', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Edit account ${HOME_ACCOUNT_ID}` });
+    await dialog.getByLabel('Regions').fill((home?.regions ?? []).join(', '));
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // then it is saved, by the Admin: configured now, no longer listed by default
+    await page.getByText(`Account ${HOME_ACCOUNT_ID} saved.`).waitFor();
+    const after = await ok<{ targetAccounts: { accountId: string; regions: string[]; isDefault: boolean; updatedBy: string | null }[] }>(`{ targetAccounts { accountId regions isDefault updatedBy } }`);
+    expect(after.targetAccounts.find((a) => a.accountId === HOME_ACCOUNT_ID)).toEqual({ accountId: HOME_ACCOUNT_ID, regions: home?.regions, isDefault: false, updatedBy: 'admin' });
+    await screenshot(page, 'settings-admin-14-home-account-saved');
+  });
+});
+
 describe('Settings: notification subscriptions of a plan', () => {
   it('subscribes the demo plan to a channel for some events, lists it (also after a reload), and unsubscribes it', async () => {
     // given the demo plan, which no channel gets messages of

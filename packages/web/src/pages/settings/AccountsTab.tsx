@@ -147,6 +147,14 @@ function AccountForm(props: AccountFormProps): ReactNode {
       if (removeExternalId) input.externalId = null;
       else if (externalId !== '') input.externalId = externalId;
       const result = await update({ input });
+      if (result.error?.code === 'NOT_FOUND' && editing.isDefault) {
+        // The account Lifeboat runs in is listed until it is stored: the first edit stores it.
+        const { externalId: keptExternalId, ...addInput } = input;
+        const added = await add({ input: keptExternalId === null ? addInput : input });
+        if (added.error) setError(added.error);
+        else if (added.data) props.onDone(added.data.addTargetAccount);
+        return;
+      }
       if (result.error) setError(result.error);
       else if (result.data) props.onDone(result.data.updateTargetAccount);
       return;
