@@ -194,6 +194,7 @@ describe('a real recovery with a second approver', () => {
     await statusOf(page, 'wave-Database', 'PENDING');
     await statusOf(page, 'wave-App', 'PENDING');
     expect(await page.getByTestId('servers-Database').getByText(/^drsjob-/).count()).toBe(0);
+    await page.getByText('Waiting for a second approver before any launch').waitFor();
     await screenshot(page, 'recovery-and-retry-02-recovery-awaiting-second-approver');
 
     // when the RecoveryManager, signed in in a browser of their own, approves it inline in the runbook

@@ -437,7 +437,9 @@ function describeState(execution: Execution): string {
     case 'RUNNING': {
       const running = execution.waves.filter((w) => w.status === 'RUNNING').map((w) => w.name);
       const scheduled = execution.pauseBeforeWaveIds.map((waveId) => waveName(waveId));
-      const parts = [running.length > 0 ? `Running ${running.join(', ')}` : 'Starting the next wave'];
+      const waitingFor = execution.approvals.find((a) => a.status === 'PENDING');
+      const idle = waitingFor ? (waitingFor.kind === 'SECOND_APPROVER' ? 'Waiting for a second approver before any launch' : 'Waiting for an approval') : 'Starting the next wave';
+      const parts = [running.length > 0 ? `Running ${running.join(', ')}` : idle];
       if (scheduled.length > 0) parts.push(`will pause before ${scheduled.join(', ')}`);
       return parts.join('; ');
     }
