@@ -29,6 +29,7 @@ import { useGraphQLMutation, useGraphQLQuery } from '../../api/client.js';
 import type { ConsoleError } from '../../api/client.js';
 import { useSession } from '../../auth/session.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useNotify } from '../../layout/notifications.js';
 import { Page } from '../../layout/page.js';
 import { errorTextAt, useDebouncedValue } from '../protection-groups/form-support.js';
@@ -213,14 +214,13 @@ function PlanBuilder(props: { title: string; crumbs: { text: string; href: strin
     <Page title={props.title} breadcrumbs={props.crumbs} description={plan ? `Saving writes version ${plan.version + 1}; version ${plan.version} stays as it is.` : 'Waves recover in dependency order; a wave starts when every wave it depends on has completed.'}>
       <Form
         actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={() => void navigate(plan ? `/plans/${encodeURIComponent(plan.id)}` : '/plans')}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={saving} onClick={() => void save()} data-testid="save-plan">
-              {plan ? 'Save new version' : 'Create plan'}
-            </Button>
-          </SpaceBetween>
+          <FormActions
+            submitLabel={plan ? 'Save new version' : 'Create plan'}
+            submitting={saving}
+            submitTestId="save-plan"
+            onSubmit={() => void save()}
+            onCancel={() => void navigate(plan ? `/plans/${encodeURIComponent(plan.id)}` : '/plans')}
+          />
         }
       >
         <SpaceBetween size="l">

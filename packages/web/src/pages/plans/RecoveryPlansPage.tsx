@@ -4,37 +4,26 @@ import type { JSX } from 'react';
 import Box from '@cloudscape-design/components/box';
 import Button from '@cloudscape-design/components/button';
 import ButtonDropdown from '@cloudscape-design/components/button-dropdown';
-import Header from '@cloudscape-design/components/header';
 import Link from '@cloudscape-design/components/link';
-import Pagination from '@cloudscape-design/components/pagination';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import Table from '@cloudscape-design/components/table';
-import TextFilter from '@cloudscape-design/components/text-filter';
 import { useNavigate } from 'react-router';
 import { useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { PagedResourceTable, usePagedSearch } from '../../components/PagedResourceTable.js';
 import { formatAge } from '../../components/time.js';
 import { useFollow } from '../../layout/links.js';
 import { Page } from '../../layout/page.js';
-import { useDebouncedValue } from '../protection-groups/form-support.js';
-import { useCursorPages } from '../protection-groups/paging.js';
 import { RECOVERY_PLANS_QUERY } from './api.js';
 import type { PlanSummary, RecoveryPlansData } from './api.js';
 import { ImportConfigurationModal } from './ImportConfigurationModal.js';
 import { SrmImportModal } from './SrmImportModal.js';
 
-const PAGE_SIZE = 50;
-
 export default function RecoveryPlansPage(): JSX.Element {
   const { may } = useSession();
   const follow = useFollow();
   const navigate = useNavigate();
-  const [search, setSearch] = useState('');
   const [importing, setImporting] = useState<'configuration' | 'srm' | undefined>(undefined);
-  const settledSearch = useDebouncedValue(search.trim(), 300);
-  const filter = settledSearch === '' ? {} : { search: settledSearch };
-  const paging = useCursorPages<PlanSummary, RecoveryPlansData, typeof filter>(RECOVERY_PLANS_QUERY, filter, PAGE_SIZE, (d) => d.recoveryPlans);
+  const plans = usePagedSearch<PlanSummary, RecoveryPlansData>(RECOVERY_PLANS_QUERY, (d) => d.recoveryPlans);
   const canWrite = may('plan:write');
 
   const actions = canWrite ? (
@@ -56,58 +45,39 @@ export default function RecoveryPlansPage(): JSX.Element {
 
   return (
     <Page title="Recovery plans" description="Waves of protection groups, recovered in dependency order. Every save is a new, immutable version." breadcrumbs={[{ text: 'Recovery plans', href: '/plans' }]} actions={actions}>
-      <SpaceBetween size="m">
-        <ErrorAlert error={paging.error} onRetry={paging.refetch} />
-        <Table<PlanSummary>
-          data-testid="recovery-plans-table"
-          items={paging.items}
-          loading={paging.loading}
-          loadingText="Loading recovery plans"
-          trackBy="id"
-          ariaLabels={{ tableLabel: 'Recovery plans' }}
-          header={<Header counter={paging.openEnd ? `(${paging.items.length}+)` : `(${paging.items.length})`}>Plans</Header>}
-          filter={<TextFilter filteringText={search} filteringPlaceholder="Find plans by name" filteringAriaLabel="Find plans by name" onChange={({ detail }) => setSearch(detail.filteringText)} />}
-          pagination={
-            <Pagination
-              currentPageIndex={paging.currentPageIndex}
-              pagesCount={paging.pagesCount}
-              openEnd={paging.openEnd}
-              onChange={({ detail }) => paging.setPage(detail.currentPageIndex)}
-              ariaLabels={{ nextPageLabel: 'Next page', previousPageLabel: 'Previous page', pageLabel: (n) => `Page ${n}` }}
-            />
-          }
-          empty={
-            settledSearch ? (
-              <EmptyState title="No matching plans" subtitle={`No plan name contains "${settledSearch}".`} action={<Button onClick={() => setSearch('')}>Clear filter</Button>} />
-            ) : (
-              <EmptyState
-                title="No recovery plans"
-                subtitle={canWrite ? 'Build a plan of waves over your protection groups, or import one.' : 'Nobody has created a recovery plan yet.'}
-                action={canWrite ? <Button onClick={() => void navigate('/plans/new')}>Create plan</Button> : undefined}
-              />
-            )
-          }
-          columnDefinitions={[
-            {
-              id: 'name',
-              header: 'Name',
-              isRowHeader: true,
-              cell: (p) => (
-                <Link href={`/plans/${encodeURIComponent(p.id)}`} onFollow={follow}>
-                  {p.name}
-                </Link>
-              ),
-            },
-            { id: 'description', header: 'Description', cell: (p) => p.description ?? <Box color="text-status-inactive">-</Box> },
-            { id: 'version', header: 'Version', cell: (p) => p.version },
-            { id: 'waves', header: 'Waves', cell: (p) => p.waves.length },
-            { id: 'groups', header: 'Protection groups', cell: (p) => new Set(p.waves.flatMap((w) => w.protectionGroupIds)).size },
-            { id: 'rto', header: 'RTO target', cell: (p) => (p.settings.rtoTargetMinutes === null ? '-' : `${p.settings.rtoTargetMinutes} min`) },
-            { id: 'updated', header: 'Last updated', cell: (p) => `${formatAge(p.createdAt)} by ${p.createdBy}` },
-          ]}
-        />
-      </SpaceBetween>
-      <ImportConfigurationModal visible={importing === 'configuration'} onDismiss={() => setImporting(undefined)} onImported={paging.refetch} />
+      <PagedResourceTable<PlanSummary>
+        list={plans}
+        testId="recovery-plans-table"
+        label="Recovery plans"
+        header="Plans"
+        noun={{ one: 'plan', many: 'plans' }}
+        empty={
+          <EmptyState
+            title="No recovery plans"
+            subtitle={canWrite ? 'Build a plan of waves over your protection groups, or import one.' : 'Nobody has created a recovery plan yet.'}
+            action={canWrite ? <Button onClick={() => void navigate('/plans/new')}>Create plan</Button> : undefined}
+          />
+        }
+        columnDefinitions={[
+          {
+            id: 'name',
+            header: 'Name',
+            isRowHeader: true,
+            cell: (p) => (
+              <Link href={`/plans/${encodeURIComponent(p.id)}`} onFollow={follow}>
+                {p.name}
+              </Link>
+            ),
+          },
+          { id: 'description', header: 'Description', cell: (p) => p.description ?? <Box color="text-status-inactive">-</Box> },
+          { id: 'version', header: 'Version', cell: (p) => p.version },
+          { id: 'waves', header: 'Waves', cell: (p) => p.waves.length },
+          { id: 'groups', header: 'Protection groups', cell: (p) => new Set(p.waves.flatMap((w) => w.protectionGroupIds)).size },
+          { id: 'rto', header: 'RTO target', cell: (p) => (p.settings.rtoTargetMinutes === null ? '-' : `${p.settings.rtoTargetMinutes} min`) },
+          { id: 'updated', header: 'Last updated', cell: (p) => `${formatAge(p.createdAt)} by ${p.createdBy}` },
+        ]}
+      />
+      <ImportConfigurationModal visible={importing === 'configuration'} onDismiss={() => setImporting(undefined)} onImported={plans.refetch} />
       {importing === 'srm' && <SrmImportModal visible onDismiss={() => setImporting(undefined)} />}
     </Page>
   );

@@ -27,6 +27,7 @@ import { useGraphQLMutation, useGraphQLQuery } from '../../api/client.js';
 import type { ConsoleError } from '../../api/client.js';
 import { useSession } from '../../auth/session.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { FormActions } from '../../components/FormActions.js';
 import { Page } from '../../layout/page.js';
 import { useNotify } from '../../layout/notifications.js';
 import { CREATE_GROUP_MUTATION, PROTECTION_GROUP_QUERY, TARGET_ACCOUNTS_QUERY, UPDATE_GROUP_MUTATION } from './api.js';
@@ -146,14 +147,13 @@ function GroupEditor(props: { title: string; crumbs: { text: string; href: strin
     <Page title={props.title} breadcrumbs={props.crumbs} description="A server of the account and region is a member when it is selected, or carries every tag of a selector.">
       <Form
         actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button variant="link" onClick={() => void navigate(group ? `/protection-groups/${encodeURIComponent(group.id)}` : '/protection-groups')}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={saving} data-testid="save-group" onClick={() => void save()}>
-              {group ? 'Save changes' : 'Create protection group'}
-            </Button>
-          </SpaceBetween>
+          <FormActions
+            submitLabel={group ? 'Save changes' : 'Create protection group'}
+            submitting={saving}
+            submitTestId="save-group"
+            onSubmit={() => void save()}
+            onCancel={() => void navigate(group ? `/protection-groups/${encodeURIComponent(group.id)}` : '/protection-groups')}
+          />
         }
       >
         <SpaceBetween size="l">

@@ -22,6 +22,7 @@ import { useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { FormActions } from '../../components/FormActions.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { formatAge, formatTimestamp, useNow } from '../../components/time.js';
@@ -175,16 +176,7 @@ function AccountForm(props: AccountFormProps): ReactNode {
       }}
     >
       <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button formAction="none" variant="link" onClick={props.onCancel}>
-              Cancel
-            </Button>
-            <Button variant="primary" loading={adding.running || updating.running} formAction="submit">
-              {editing ? 'Save changes' : 'Add account'}
-            </Button>
-          </SpaceBetween>
-        }
+        actions={<FormActions submitLabel={editing ? 'Save changes' : 'Add account'} submitting={adding.running || updating.running} onCancel={props.onCancel} />}
         errorText={error && !allProblemsPlaced(error, ACCOUNT_FIELDS) ? <ErrorAlert error={error} /> : undefined}
       >
         <SpaceBetween size="m">

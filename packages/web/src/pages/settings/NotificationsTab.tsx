@@ -24,6 +24,7 @@ import { useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { FormActions } from '../../components/FormActions.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { formatAge, useNow } from '../../components/time.js';
 import { useNotify } from '../../layout/notifications.js';
@@ -175,16 +176,7 @@ function CreateChannelForm(props: { onDone: (channel: NotificationChannel) => vo
       }}
     >
       <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button formAction="none" variant="link" onClick={props.onCancel}>
-              Cancel
-            </Button>
-            <Button variant="primary" formAction="submit" loading={state.running}>
-              Create channel
-            </Button>
-          </SpaceBetween>
-        }
+        actions={<FormActions submitLabel="Create channel" submitting={state.running} onCancel={props.onCancel} />}
         errorText={error && !allProblemsPlaced(error, CHANNEL_FIELD_NAMES) ? <ErrorAlert error={error} /> : undefined}
       >
         <SpaceBetween size="m">

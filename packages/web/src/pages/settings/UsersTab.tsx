@@ -25,6 +25,7 @@ import { useAuthMode, useSession } from '../../auth/session.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ActionModal } from '../../components/ActionModal.js';
 import { ErrorAlert } from '../../components/ErrorAlert.js';
+import { FormActions } from '../../components/FormActions.js';
 import { allProblemsPlaced, fieldError } from '../../components/fieldErrors.js';
 import { formatAge, formatTimestamp, useNow } from '../../components/time.js';
 import { useNotify } from '../../layout/notifications.js';
@@ -192,16 +193,7 @@ function CreateUserForm(props: { onDone: (user: UserAccount) => void; onCancel: 
       }}
     >
       <Form
-        actions={
-          <SpaceBetween direction="horizontal" size="xs">
-            <Button formAction="none" variant="link" onClick={props.onCancel}>
-              Cancel
-            </Button>
-            <Button variant="primary" formAction="submit" loading={state.running}>
-              Create user
-            </Button>
-          </SpaceBetween>
-        }
+        actions={<FormActions submitLabel="Create user" submitting={state.running} onCancel={props.onCancel} />}
         errorText={error && !allProblemsPlaced(error, ['username', 'password', 'roles']) ? <ErrorAlert error={error} /> : undefined}
       >
         <SpaceBetween size="m">
