@@ -40,7 +40,11 @@ export interface RunningStack {
 export async function startStackProcess(options: { dataDir?: string; port?: number; adminPassword?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningStack> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDataDir();
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'packages/local/src/main.ts')], {
+  // LIFEBOAT_STACK_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the stack: Node
+  // refuses --cpu-prof in NODE_OPTIONS, and tsx's CLI would start the stack in a process of its own.
+  const nodeArgs = (process.env.LIFEBOAT_STACK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const entry = nodeArgs.length > 0 ? [...nodeArgs, '--import', 'tsx'] : [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')];
+  const child: ChildProcess = spawn(process.execPath, [...entry, path.join(ROOT, 'packages/local/src/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -230,6 +230,8 @@ export type InvokeResult =
 export interface ResourceFilter {
   accountId?: string;
   region?: string;
+  /** Only these EC2 instances (recovery instances and EC2 facts): an endpoint asked for them by id. */
+  ec2InstanceIDs?: ReadonlySet<string>;
 }
 
 /** The EC2 instance behind a recovery instance, as the EC2 and SSM endpoints report it. */
@@ -1116,17 +1118,17 @@ export class DrsSimulator {
 
   /** The recovery instances DRS lists (terminated ones are deleted from DRS when their TERMINATE job ends). */
   recoveryInstances(filter: ResourceFilter = {}): RecoveryInstance[] {
-    return [...this.instances.values()].filter((i) => !i.deleted && matches(i, filter)).map((i) => clone(i.wire));
+    return [...this.instances.values()].filter((i) => !i.deleted && matchesInstance(i, filter)).map((i) => clone(i.wire));
   }
 
   /** Every EC2 instance DRS launched, terminated ones included, with its EC2 and SSM facts (for the EC2 and SSM endpoints). */
   ec2Instances(filter: ResourceFilter = {}): Ec2InstanceFacts[] {
-    return [...this.instances.values()].filter((i) => matches(i, filter)).map((i) => this.ec2Facts(i));
+    return [...this.instances.values()].filter((i) => matchesInstance(i, filter)).map((i) => this.ec2Facts(i));
   }
 
   /** The recovery instances DRS lists, each with the EC2 facts behind it. */
   recoveryInstanceDetails(filter: ResourceFilter = {}): RecoveryInstanceDetails[] {
-    return [...this.instances.values()].filter((i) => !i.deleted && matches(i, filter))
+    return [...this.instances.values()].filter((i) => !i.deleted && matchesInstance(i, filter))
       .map((i) => ({ recoveryInstance: clone(i.wire), ec2: this.ec2Facts(i) }));
   }
 
@@ -2618,6 +2620,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function matches(entry: { accountId: string; region: string }, filter: ResourceFilter): boolean {
   return (filter.accountId === undefined || entry.accountId === filter.accountId) && (filter.region === undefined || entry.region === filter.region);
+}
+
+/** Checked before anything is cloned: an endpoint asking for a few instances must not copy them all. */
+function matchesInstance(entry: InstanceEntry, filter: ResourceFilter): boolean {
+  return matches(entry, filter) && (filter.ec2InstanceIDs === undefined || filter.ec2InstanceIDs.has(entry.wire.ec2InstanceID ?? ''));
 }
 
 function pageOptions(input: { maxResults?: number; nextToken?: string }): { maxResults?: number; nextToken?: string } {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadFleetFile } from '@lifeboat/drs-simulator';
+import { DEFAULT_LAUNCH_TIMINGS, loadFleetFile } from '@lifeboat/drs-simulator';
+import type { LaunchTimings } from '@lifeboat/drs-simulator';
 import { repositoryRoot, startLocalStack } from './stack.js';
 
 /** `npm start`: the whole product on this machine. Settings come from LIFEBOAT_* variables. */
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     ...(timeScale !== undefined ? { drsTimeScale: timeScale } : {}),
     ...(timerTimeScale !== undefined ? { timerTimeScale } : {}),
     ...(env.LIFEBOAT_DRS_SEED ? { drsSeed: Number(env.LIFEBOAT_DRS_SEED) } : {}),
+    ...(env.LIFEBOAT_DRS_LAUNCH_TIMINGS ? { drsLaunchTimings: launchTimingsOf(env.LIFEBOAT_DRS_LAUNCH_TIMINGS) } : {}),
     ...(env.LIFEBOAT_DRS_FLEET ? { fleet: await loadFleetFile(env.LIFEBOAT_DRS_FLEET) } : {}),
     seedDemo: env.LIFEBOAT_DEMO !== '0',
     ...(env.LIFEBOAT_WEB_DIR ? { webDir: path.resolve(env.LIFEBOAT_WEB_DIR) } : {}),
@@ -69,3 +71,20 @@ main().catch((error: unknown) => {
   process.stderr.write(`[lifeboat] could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/** LIFEBOAT_DRS_LAUNCH_TIMINGS: a JSON object of the simulator's launch timings in ms before scaling, e.g. {"jitter":0}. */
+function launchTimingsOf(text: string): Partial<LaunchTimings> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`LIFEBOAT_DRS_LAUNCH_TIMINGS must be a JSON object, not ${text}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`LIFEBOAT_DRS_LAUNCH_TIMINGS must be a JSON object, not ${text}`);
+  const known = Object.keys(DEFAULT_LAUNCH_TIMINGS);
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!known.includes(name)) throw new Error(`LIFEBOAT_DRS_LAUNCH_TIMINGS: unknown timing ${name} (known: ${known.join(', ')})`);
+    if (typeof value !== 'number' || !(value >= 0)) throw new Error(`LIFEBOAT_DRS_LAUNCH_TIMINGS: ${name} must be a number >= 0`);
+  }
+  return parsed as Partial<LaunchTimings>;
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Fleet, DrsSimulatorHandle } from '@lifeboat/drs-simulator';
+import type { Fleet, DrsSimulatorHandle, LaunchTimings } from '@lifeboat/drs-simulator';
 import { startDrsSimulator } from '@lifeboat/drs-simulator';
 import { ServiceApiClient, functionNameOf } from '@lifeboat/service-api';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.js';
@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   /** Scales the execution's timers (approval timeouts, WAIT steps): 0.1 fires a 60-second timeout after 6 s. Default 1. */
   timerTimeScale?: number;
   drsSeed?: number;
+  /** Overrides of the simulator's launch timings (before scaling), e.g. `{ jitter: 0 }` for launches that all take the mean. */
+  drsLaunchTimings?: Partial<LaunchTimings>;
   fleet?: Fleet;
   /** Seed the Orders demo (groups and plan) on first start. Default true. */
   seedDemo?: boolean;
@@ -100,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.fleet ? { fleet: options.fleet } : {}),
       timeScale: options.drsTimeScale ?? 0.01,
       ...(options.drsSeed !== undefined ? { seed: options.drsSeed } : {}),
+      ...(options.drsLaunchTimings ? { launchTimings: options.drsLaunchTimings } : {}),
       defaultRegion: settings.region,
       // Same seed: the fleet keeps its source server ids across restarts; a new salt: job ids are never reused.
       runSalt: String(Date.now()),

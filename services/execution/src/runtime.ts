@@ -16,6 +16,7 @@ import type { PlanResolver } from './api/operations.js';
 import { config } from './config.js';
 import { DynamoDbEventStore } from './event-store/dynamodb.js';
 import { DynamoDbExecutionList } from './read-models/executions.js';
+import { ExecutionViewCache } from './read-models/execution-views.js';
 
 function lazy<T>(create: () => T): () => T {
   let value: T | undefined;
@@ -35,6 +36,8 @@ export interface Runtime {
   store: () => DynamoDbEventStore;
   jobs: () => DynamoDbJobDirectory;
   executions: () => DynamoDbExecutionList;
+  /** Execution views kept by this container between invocations (brought up to date on each read). */
+  views: () => ExecutionViewCache;
   accounts: () => TargetAccounts;
   drsIn: (scope: CapacityScope) => Promise<DrsRecoveryJobs>;
   snapshotsIn: (scope: CapacityScope) => Promise<DrsRecoverySnapshots>;
@@ -79,6 +82,7 @@ export const runtime: Runtime = {
   store: lazy(() => new DynamoDbEventStore(config.eventsTable(), runtime.dynamoDb(), undefined, { snapshotsTable: config.snapshotsTable() })),
   jobs: lazy(() => new DynamoDbJobDirectory(config.jobsTable(), runtime.dynamoDb())),
   executions: lazy(() => new DynamoDbExecutionList(config.executionsTable(), runtime.dynamoDb())),
+  views: lazy(() => new ExecutionViewCache(runtime.store())),
   // Its clients retry throttling with backoff, a few more times than the SDK's default.
   accounts: lazy(() => new TargetAccounts({ service: 'execution', maxAttempts: DRS_MAX_ATTEMPTS })),
   drsIn: async (scope) => perClient(await drsClientFor(scope), recoveryJobs, (client) => new DrsRecoveryJobs(client)),

@@ -240,7 +240,7 @@ export function handleEc2(catalog: InstanceCatalog, call: Ec2Call): string {
       const maxResults = readMaxResults(params, ids);
       const filters = readFilters(params, INSTANCE_FILTERS, true);
       checkDryRun(params);
-      const all = catalog.list(identity.accountId, region);
+      const all = catalog.list(identity.accountId, region, ids);
       missing(ids, new Set(all.map((v) => v.instanceId)));
       const selected = select(all, ids, filters);
       const result = page(call, selected, maxResults, { ids, filters: params.filters() });
@@ -260,7 +260,7 @@ export function handleEc2(catalog: InstanceCatalog, call: Ec2Call): string {
       const filters = readFilters(params, STATUS_FILTERS, false);
       const includeAll = readBoolean(params, 'IncludeAllInstances');
       checkDryRun(params);
-      const all = catalog.list(identity.accountId, region);
+      const all = catalog.list(identity.accountId, region, ids);
       missing(ids, new Set(all.map((v) => v.instanceId)));
       const selected = select(all.filter((v) => includeAll || v.stateName === 'running'), ids, filters);
       const result = page(call, selected, maxResults, { ids, filters: params.filters(), includeAll });

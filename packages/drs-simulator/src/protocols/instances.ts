@@ -62,11 +62,12 @@ function hex(seed: number, label: string, length: number): string {
 export class InstanceCatalog {
   constructor(private readonly simulator: DrsSimulator) {}
 
-  /** The EC2 instances DRS launched in an account and region (terminated ones included), in launch order. */
-  list(accountId: string, region: string): InstanceView[] {
+  /** The EC2 instances DRS launched in an account and region (terminated ones included), in launch order; only `instanceIds` when given. */
+  list(accountId: string, region: string, instanceIds?: readonly string[]): InstanceView[] {
     const seed = this.simulator.seed;
-    const listed = new Map(this.simulator.recoveryInstances({ accountId, region }).map((r) => [r.ec2InstanceID, r]));
-    return this.simulator.ec2Instances({ accountId, region }).map((facts): InstanceView => {
+    const filter = { accountId, region, ...(instanceIds && instanceIds.length > 0 ? { ec2InstanceIDs: new Set(instanceIds) } : {}) };
+    const listed = new Map(this.simulator.recoveryInstances(filter).map((r) => [r.ec2InstanceID, r]));
+    return this.simulator.ec2Instances(filter).map((facts): InstanceView => {
       const id = facts.instanceId;
       const props = listed.get(id)?.recoveryInstanceProperties;
       const nic = props?.networkInterfaces?.find((n) => n.isPrimary) ?? props?.networkInterfaces?.[0];

@@ -209,9 +209,9 @@ export class SsmService {
   }
 
   /** Instances whose agent has registered (Online or ConnectionLost), with their agent. */
-  private managed(call: SsmCall): { view: InstanceView; agent: AgentView }[] {
+  private managed(call: SsmCall, instanceIds?: readonly string[]): { view: InstanceView; agent: AgentView }[] {
     const out: { view: InstanceView; agent: AgentView }[] = [];
-    for (const view of this.catalog.list(call.identity.accountId, call.region)) {
+    for (const view of this.catalog.list(call.identity.accountId, call.region, instanceIds)) {
       if (view.agent) out.push({ view, agent: view.agent });
     }
     return out;
@@ -269,7 +269,7 @@ export class SsmService {
       if (!isRecord(f) || typeof f.Key !== 'string' || f.Key.length === 0) throw new ProtocolError('InvalidFilterKey', 'A filter needs a Key', 400);
       checks.push(valueCheck(f.Key, stringValues(f.Values, 'Values')));
     }
-    const items = this.managed(call).filter(({ view, agent }) => checks.every((c) => c(view, agent)));
+    const items = this.managed(call, instanceIdsAsked(call.input)).filter(({ view, agent }) => checks.every((c) => c(view, agent)));
     const scope = `ssm:DescribeInstanceInformation|${call.identity.accountId}|${call.region}`;
     const query = { f: call.input.InstanceInformationFilterList ?? null, s: call.input.Filters ?? null };
     let offset = 0;
@@ -591,4 +591,18 @@ export class SsmService {
 /** SSM's error body (awsJson1_1). */
 export function ssmErrorBody(error: ProtocolError): Record<string, string> {
   return { __type: error.code, Message: error.message, ...error.members };
+}
+
+/**
+ * The instance ids every DescribeInstanceInformation filter of the request names (the intersection
+ * of its InstanceIds filters), or undefined when none does: lets the catalog skip the others.
+ */
+function instanceIdsAsked(input: Record<string, unknown>): string[] | undefined {
+  const lists = [
+    ...(Array.isArray(input.InstanceInformationFilterList) ? input.InstanceInformationFilterList : []).filter((f) => isRecord(f) && f.key === 'InstanceIds').map((f) => (f as { valueSet?: unknown }).valueSet),
+    ...(Array.isArray(input.Filters) ? input.Filters : []).filter((f) => isRecord(f) && f.Key === 'InstanceIds').map((f) => (f as { Values?: unknown }).Values),
+  ];
+  if (lists.length === 0 || !lists.every((l) => Array.isArray(l) && l.every((v) => typeof v === 'string'))) return undefined;
+  const [first, ...rest] = lists as string[][];
+  return (first ?? []).filter((id) => rest.every((l) => l.includes(id)));
 }

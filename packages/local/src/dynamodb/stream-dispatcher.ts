@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamLog, StreamRecord } from './stream-log.js';
 
+const CHECKPOINT_INTERVAL_MS = 200;
+
 /** A Lambda event source mapping from a table's stream to a function. */
 export interface StreamConsumer {
   functionName: string;
@@ -51,6 +53,7 @@ export class StreamDispatcher {
     this.unsubscribe();
     for (const wake of this.wakeups.values()) wake();
     await Promise.allSettled(this.running.values());
+    this.saveCheckpoints();
   }
 
   private readonly positions = new Map<string, number>();
@@ -65,10 +68,27 @@ export class StreamDispatcher {
     return position;
   }
 
+  /** Checkpoints not yet on disk, written together at most every CHECKPOINT_INTERVAL_MS and on close. */
+  private readonly unsaved = new Set<StreamConsumer>();
+  private saveTimer: NodeJS.Timeout | undefined;
+
   private advance(consumer: StreamConsumer, position: number): void {
     this.positions.set(consumer.functionName, position);
-    const file = this.checkpointFile(consumer);
-    if (file) fs.writeFileSync(file, String(position));
+    if (!this.checkpointFile(consumer)) return;
+    // One synchronous write per batch cost seconds over a large drill. A restart may redeliver
+    // the batches of the last interval: consumers are idempotent, as with DynamoDB Streams.
+    this.unsaved.add(consumer);
+    this.saveTimer ??= setTimeout(() => this.saveCheckpoints(), CHECKPOINT_INTERVAL_MS);
+  }
+
+  private saveCheckpoints(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    for (const consumer of this.unsaved) {
+      const file = this.checkpointFile(consumer);
+      if (file) fs.writeFileSync(file, String(this.positions.get(consumer.functionName) ?? 0));
+    }
+    this.unsaved.clear();
   }
 
   private checkpointFile(consumer: StreamConsumer): string | undefined {

@@ -1,4 +1,3 @@
-import type { DomainEvent } from '@lifeboat/events';
 import { newEventId } from '@lifeboat/events';
 import type { Caller, ExecutionMode, ExecutionOperations, ExecutionView, FieldProblem, Operations, Permission, PlanSnapshot, PointInTime, StartExecutionOptions, StoredEventView } from '@lifeboat/service-api';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
@@ -12,11 +11,10 @@ import { decide } from '../domain/decide.js';
 import { ExecutionInvariantError, categoryOf, isExecutionError } from '../domain/errors.js';
 import type { ExecutionEvent } from '../domain/events.js';
 import { initialState } from '../domain/evolve.js';
-import { projectExecution } from '../domain/projection.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.js';
-import { toPublishedEvent } from '../event-store/event-store.js';
 import { encodeListToken, parseListExecutionsInput } from '../read-models/execution-query.js';
 import type { ExecutionList } from '../read-models/executions.js';
+import { ExecutionViewCache } from '../read-models/execution-views.js';
 
 /** Planning's resolveRecoveryPlan, called on behalf of the caller. */
 export type PlanResolver = (input: { planId: string; version?: number }, caller: Caller) => Promise<PlanSnapshot>;
@@ -32,6 +30,8 @@ export interface ExecutionApiDeps {
   startRequest?: StartRequestContext;
   /** Problems that must not fail the call (an undo that failed); default: the console. */
   log?: (message: string, details: Record<string, unknown>) => void;
+  /** Views kept between calls (default: kept as long as this API object lives). */
+  views?: ExecutionViewCache;
 }
 
 /** What a start request of another system brings to startExecution. */
@@ -173,10 +173,6 @@ export function toApiError(error: unknown, field?: string): unknown {
   }
 }
 
-function viewOf(stored: readonly StoredEvent[]): ExecutionView | undefined {
-  return projectExecution(stored.map((s): DomainEvent => toPublishedEvent(s)));
-}
-
 /** The API error of a start the decider refused. */
 function startError(error: unknown): unknown {
   if (isExecutionError(error, 'INVALID_PLAN')) return new ValidationError(error.problems.map((message) => ({ field: 'planId', message })));
@@ -202,6 +198,7 @@ const defaultLog = (message: string, details: Record<string, unknown>): void => 
 export function createExecutionApi(deps: ExecutionApiDeps): Operations {
   const claimDeps = { claims: deps.claims, store: deps.store, clock: deps.clock };
   const log = deps.log ?? defaultLog;
+  const views = deps.views ?? new ExecutionViewCache(deps.store);
 
   /**
    * Gives the claims back when the execution did not start (or retry) after all. A failure only
@@ -218,7 +215,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
 
   /** The execution's current view; NOT_FOUND when it does not exist. */
   async function currentView(executionId: string): Promise<ExecutionView> {
-    const view = viewOf(await deps.store.readStream(streamIdOf(executionId)));
+    const view = await views.current(streamIdOf(executionId));
     if (!view) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
     return view;
   }
@@ -265,7 +262,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
     let view: ExecutionView;
     try {
       const { stored } = await handleCommand(deps.store, executionId, command(metadata));
-      const projected = viewOf(stored);
+      const projected = views.ofStream(streamIdOf(executionId), stored);
       if (!projected) throw new Error(`Execution ${executionId} has no view`);
       view = projected;
     } catch (error) {
@@ -324,7 +321,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const executionId = request?.executionId ?? newEventId(now);
       if (request) {
         // The request was handled before (a redelivery after a crash): it started what it started.
-        const started = viewOf(await deps.store.readStream(streamIdOf(executionId)));
+        const started = await views.current(streamIdOf(executionId));
         if (started) return started;
       }
       const command: StartExecution = {
@@ -343,7 +340,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const claimed = await claimServers(claimDeps, { executionId, planId: plan.planId, mode: executionMode, sourceServerIds: servers }, { action: `start this ${executionMode}`, field: 'planId' });
       try {
         const { stored } = await handleCommand(deps.store, executionId, command);
-        const view = viewOf(stored);
+        const view = views.ofStream(streamIdOf(executionId), stored);
         if (!view) throw new Error(`Execution ${executionId} was not started`);
         return view;
       } catch (error) {
@@ -359,9 +356,7 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const problems: FieldProblem[] = [];
       const executionId = checkId(input, 'executionId', problems);
       if (problems.length > 0) throw new ValidationError(problems);
-      const view = viewOf(await deps.store.readStream(streamIdOf(executionId)));
-      if (!view) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
-      return view;
+      return currentView(executionId);
     }),
 
     listExecutions: operation('read', async (raw: Input<'listExecutions'>): Promise<Result<'listExecutions'>> => {

@@ -16,6 +16,7 @@ export function apiDeps(): ExecutionApiDeps {
   return {
     store: runtime.store(),
     executions: runtime.executions(),
+    views: runtime.views(),
     resolvePlan: runtime.resolvePlan(),
     clock: runtime.clock,
     claims,

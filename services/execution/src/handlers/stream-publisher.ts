@@ -8,6 +8,6 @@ import { runtime } from '../runtime.js';
  * Throws on any failure so the batch is retried (nothing is acknowledged before it is published).
  */
 export const handler = async (event: EventsTableStreamEvent): Promise<void> => {
-  const result = await publishCommits({ store: runtime.store(), executions: runtime.executions(), publish: (events) => runtime.publisher().publish(events) }, event);
+  const result = await publishCommits({ store: runtime.store(), executions: runtime.executions(), views: runtime.views(), publish: (events) => runtime.publisher().publish(events) }, event);
   if (result.published > 0) log('info', 'published execution events', result);
 };

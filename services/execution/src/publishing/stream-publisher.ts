@@ -7,6 +7,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
 import { eventsOfCommit } from '../event-store/dynamodb.js';
 import type { ExecutionList } from '../read-models/executions.js';
+import type { ExecutionViewCache } from '../read-models/execution-views.js';
 
 /** The part of a DynamoDB Streams event this publisher reads (images in DynamoDB JSON). */
 export interface EventsTableStreamEvent {
@@ -20,6 +21,8 @@ export interface StreamPublisherDeps {
   store: EventStore;
   executions: ExecutionList;
   publish: (events: DomainEvent[]) => Promise<void>;
+  /** Views kept between batches (default: none kept, each stream folded whole). */
+  views?: ExecutionViewCache;
 }
 
 const STREAM_PREFIX = 'execution/';
@@ -44,9 +47,9 @@ export async function publishCommits(deps: StreamPublisherDeps, event: EventsTab
   let views = 0;
   for (const streamId of new Set(stored.map((e) => e.streamId))) {
     if (!streamId.startsWith(STREAM_PREFIX)) continue;
-    // Read the whole stream (strongly consistent) rather than trusting the batch: the view is
-    // then never older than what this batch saw, whatever order batches arrive in.
-    const view = projectExecution(toExecutionEvents(await deps.store.readStream(streamId)));
+    // Read the stream (strongly consistent; only the tail after a kept view) rather than trusting
+    // the batch: the view is then never older than what this batch saw, whatever order batches arrive in.
+    const view = deps.views ? await deps.views.current(streamId) : projectExecution(toExecutionEvents(await deps.store.readStream(streamId)));
     if (view && (await deps.executions.save(view))) views++;
   }
   return { published: stored.length, views };
