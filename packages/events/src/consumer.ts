@@ -4,6 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type { ClaimCheckResolver } from './claim-check.js';
+import { resolveClaimCheck } from './claim-check.js';
 import type { DomainEvent, EventBridgeEnvelope, EventDetail } from './envelope.js';
 import { fromEventBridge } from './envelope.js';
 import { validateAwsEventDetail, validateEventDetail } from './schemas.js';
@@ -16,6 +18,12 @@ export interface ConsumerOptions {
   /** How long a processed event is remembered. */
   expiresAfterSeconds?: number;
   dynamoDbClient?: DynamoDBClient;
+  /**
+   * Reads the full event of a claim-checked one from its stream (`executionEventResolver` of
+   * @lifeboat/service-api). Without it, a claim-checked event fails (retried, then dead-lettered):
+   * never handled with empty data nor dropped.
+   */
+  resolveClaimCheck?: ClaimCheckResolver;
 }
 
 /**
@@ -54,7 +62,8 @@ function assertAccepted(options: ConsumerOptions, type: string): void {
 /**
  * Wraps a handler of Lifeboat events: the `detail` is validated against the event's JSON Schema
  * and each event (by metadata.eventId) is handled at most once successfully, however often
- * EventBridge delivers it.
+ * EventBridge delivers it. A claim-checked event is handled as its full event, read with
+ * `resolveClaimCheck` and validated against its type's schema.
  */
 export function lifeboatEventConsumer(
   options: ConsumerOptions,
@@ -67,7 +76,7 @@ export function lifeboatEventConsumer(
     .handler(async (event, context) => {
       assertAccepted(options, event['detail-type']);
       validateEventDetail(event['detail-type'], event.detail);
-      await handle(fromEventBridge(event), context);
+      await handle(await resolveClaimCheck(fromEventBridge(event), options.resolveClaimCheck), context);
       return { eventId: event.detail.metadata.eventId };
     });
 }

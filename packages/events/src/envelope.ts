@@ -20,6 +20,16 @@ export interface EventMetadata {
   streamVersion?: number;
   previousHash?: string | null;
   hash?: string;
+  /**
+   * Set when the full detail was larger than EventBridge allows: `data` is then `{}` and the full
+   * event is read from its stream (streamId, streamVersion); see claim-check.ts.
+   */
+  claimCheck?: ClaimCheck;
+}
+
+/** How large the full entry of a claim-checked event was (bytes, as EventBridge counts them). */
+export interface ClaimCheck {
+  bytes: number;
 }
 
 /** A domain event: what EventBridge carries as `detail-type` plus `detail: { metadata, data }`. */

@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { claimChecked, mayBeClaimChecked } from './claim-check.js';
 import type { DomainEvent } from './envelope.js';
 import { sourceOf, validateEventDetail, isLifeboatEventType, EventValidationError } from './schemas.js';
 
@@ -69,27 +70,42 @@ export class EventPublisher {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
+  /**
+   * An event of a stream too large for one entry goes claim-checked (metadata.claimCheck with the
+   * full entry's size, data {}): its consumers read it from the stream. Any other event over the
+   * limit is refused before anything is sent.
+   */
   async publish(events: DomainEvent[], resources: (event: DomainEvent) => string[] = () => []): Promise<void> {
     if (events.length === 0) return;
     const entries = events.map((event) => {
       if (!isLifeboatEventType(event.type)) throw new EventValidationError(event.type, [{ path: '', message: 'is not a known Lifeboat event type' }]);
-      const detail = { metadata: event.metadata, data: event.data };
-      validateEventDetail(event.type, detail);
-      return {
-        event,
-        EventBusName: this.options.eventBusName,
-        Source: sourceOf(event.type),
-        DetailType: event.type,
-        Detail: JSON.stringify(detail),
-        Resources: resources(event),
-        Time: new Date(event.metadata.occurredAt),
-      };
+      validateEventDetail(event.type, { metadata: event.metadata, data: event.data });
+      const source = sourceOf(event.type);
+      const entry = this.entryOf(source, event, event, resources(event));
+      const bytes = entrySize(entry);
+      if (bytes <= MAX_BYTES_PER_PUT || !mayBeClaimChecked(event)) return entry;
+      const checked = claimChecked(event, bytes);
+      validateEventDetail(checked.type, { metadata: checked.metadata, data: checked.data });
+      return this.entryOf(source, event, checked, entry.Resources);
     });
     const failures: PublishError['failures'] = [];
     for (const batch of batchEntries(entries)) {
       failures.push(...(await this.putWithRetry(batch)));
     }
     if (failures.length > 0) throw new PublishError(failures);
+  }
+
+  /** The entry that carries `sent` (the event itself, or its claim-checked form); failures name `event`. */
+  private entryOf(source: string, event: DomainEvent, sent: DomainEvent, resources: string[]): PutEventsRequestEntry & { event: DomainEvent; Resources: string[] } {
+    return {
+      event,
+      EventBusName: this.options.eventBusName,
+      Source: source,
+      DetailType: event.type,
+      Detail: JSON.stringify({ metadata: sent.metadata, data: sent.data }),
+      Resources: resources,
+      Time: new Date(event.metadata.occurredAt),
+    };
   }
 
   private async putWithRetry(batch: (PutEventsRequestEntry & { event: DomainEvent })[]): Promise<PublishError['failures']> {

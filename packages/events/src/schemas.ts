@@ -116,9 +116,39 @@ function problemsOf(errors: ErrorObject[] | null | undefined): { path: string; m
   return (errors ?? []).map((e) => ({ path: e.instancePath, message: e.message ?? 'is invalid' }));
 }
 
-/** Validates the `detail` ({ metadata, data }) of a Lifeboat event; throws EventValidationError. */
+/**
+ * The sources whose events may be claim-checked: those of an event-sourced stream, which a
+ * consumer reads back through the owner's API (the execution API's getExecutionEvents).
+ */
+export const CLAIM_CHECK_SOURCES: ReadonlySet<string> = new Set(['lifeboat.execution']);
+
+/** Whether an event of this type may travel claim-checked (it still needs its stream position). */
+export function isClaimCheckable(type: string): boolean {
+  return isLifeboatEventType(type) && CLAIM_CHECK_SOURCES.has(sourceOf(type));
+}
+
+/** Whether a detail says it is claim-checked (`metadata.claimCheck`), valid or not. */
+function saysClaimChecked(detail: unknown): boolean {
+  const metadata = (detail as { metadata?: unknown } | null | undefined)?.metadata;
+  return typeof metadata === 'object' && metadata !== null && (metadata as { claimCheck?: unknown }).claimCheck !== undefined;
+}
+
+const CLAIM_CHECKED_DETAIL = { $ref: `${common.$id}#/$defs/claimCheckedDetail` };
+
+/**
+ * Validates the `detail` ({ metadata, data }) of a Lifeboat event; throws EventValidationError.
+ * A claim-checked detail (`metadata.claimCheck`) is valid when its metadata is, with its stream
+ * position, and its data is `{}`: its type's data schema applies to the full event, once read
+ * from the stream (resolveClaimCheck).
+ */
 export function validateEventDetail(type: string, detail: unknown): void {
   if (!isLifeboatEventType(type)) throw new EventValidationError(type, [{ path: '', message: 'is not a known Lifeboat event type' }]);
+  if (saysClaimChecked(detail)) {
+    if (!isClaimCheckable(type)) throw new EventValidationError(type, [{ path: '/metadata/claimCheck', message: `is not allowed: only events of ${[...CLAIM_CHECK_SOURCES].join(', ')} streams can be claim-checked` }]);
+    const validate = validatorFor('claimCheckedDetail', CLAIM_CHECKED_DETAIL);
+    if (!validate(detail)) throw new EventValidationError(type, problemsOf(validate.errors));
+    return;
+  }
   const validate = validatorFor(type, lifeboatEventSchemas[type]);
   if (!validate(detail)) throw new EventValidationError(type, problemsOf(validate.errors));
 }

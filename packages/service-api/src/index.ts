@@ -4,3 +4,4 @@ export * from './protocol.js';
 export * from './client.js';
 export * from './env.js';
 export * from './contracts.js';
+export * from './claim-check.js';

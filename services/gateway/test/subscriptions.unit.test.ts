@@ -6,15 +6,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { parse, subscribe } from 'graphql';
 import type { ExecutionResult } from 'graphql';
-import { EventValidationError, createEvent } from '@lifeboat/events';
+import { ClaimCheckError, EventValidationError, claimChecked, createEvent } from '@lifeboat/events';
 import type { DomainEvent } from '@lifeboat/events';
 import type { StoredEventView } from '@lifeboat/service-api';
-import { NotFoundError } from '@lifeboat/service-api';
+import { NotFoundError, executionEventResolver, serviceReader } from '@lifeboat/service-api';
 import { createSubscriptionFanout } from '../src/handlers/subscription-fanout.js';
 import { createGatewaySchema } from '../src/schema.js';
 import { ExecutionEventBroker, executionEventBroker } from '../src/subscriptions/broker.js';
 import { closingWith, streamEventsToPush } from '../src/subscriptions/execution-stream.js';
-import { callerWith, executionView, fakeServices, onTheBus, sourceServerView, storedEvent, streamEvent, within } from './fixtures.js';
+import { FakeService, callerWith, executionView, fakeServices, onTheBus, sourceServerView, storedEvent, streamEvent, within } from './fixtures.js';
 
 async function take<T>(iterator: AsyncIterator<T>, count: number): Promise<T[]> {
   const values: T[] = [];
@@ -214,6 +214,8 @@ describe('Subscription resolvers', () => {
   });
 });
 
+const ulidOther = '01JOTHER000000000000000000';
+
 describe('subscriptionFanout handler', () => {
   let broker: ExecutionEventBroker;
   let mode: 'local' | 'apigateway';
@@ -256,6 +258,61 @@ describe('subscriptionFanout handler', () => {
     const event = streamEvent('exec-1', 2);
     const { streamVersion: _v, hash: _h, ...metadata } = event.metadata;
     await expect(handler(onTheBus({ ...event, metadata }))).rejects.toThrow('no stream position');
+  });
+
+  describe('a claim-checked event (its detail was over EventBridge\'s 256 KB)', () => {
+    /** ExecutionStarted at version 1 of exec-big's stream, as the execution service publishes it. */
+    const started = (): DomainEvent => {
+      const event = createEvent(
+        'ExecutionStarted',
+        { executionId: 'exec-big', planId: 'plan-1', planVersion: 3, mode: 'DRILL', plan: { planId: 'plan-1', version: 3, name: 'Orders', waves: [{ waveId: 'w-1', name: 'Database', dependsOn: [], launchOrder: 'PARALLEL', servers: [] }] } },
+        { correlationId: 'exec-big', actor: { type: 'user', id: 'sub-op', name: 'olivia' }, occurredAt: '2025-01-01T12:00:00.000Z' },
+      );
+      return { ...event, metadata: { ...event.metadata, streamId: 'execution/exec-big', streamVersion: 1, previousHash: null, hash: 'hash-1' } };
+    };
+    /** The execution API holding `stream` (getExecutionEvents). */
+    const executionOver = (stream: DomainEvent[]) =>
+      new FakeService().on('getExecutionEvents', () =>
+        stream.map((e): StoredEventView => ({ streamVersion: e.metadata.streamVersion ?? 0, eventId: e.metadata.eventId, type: e.type, occurredAt: e.metadata.occurredAt, actor: e.metadata.actor.id, data: e.data, previousHash: e.metadata.previousHash ?? null, hash: e.metadata.hash ?? '' })),
+      );
+
+    it('is read from its stream as a reader and published whole to its topics (the stream and executions)', async () => {
+      // given the full event in the stream, and its claim-checked form on the bus
+      const full = started();
+      const execution = executionOver([full]);
+      const resolving = createSubscriptionFanout({ broker, mode: () => mode, resolveClaimCheck: executionEventResolver(execution, serviceReader('gateway')) });
+      const stream = broker.subscribe('execution:exec-big');
+      const lifecycle = broker.subscribe('executions');
+
+      // when the fan-out receives it
+      expect(await resolving(onTheBus(claimChecked(full, 845_000)))).toEqual({ delivered: 2 });
+
+      // then both topics got the full event, read once through the execution API as the gateway's reader
+      expect((await stream.next()).value).toEqual(full);
+      expect((await lifecycle.next()).value).toEqual(full);
+      expect(execution.calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-big', afterVersion: 0 }, caller: serviceReader('gateway') }]);
+    });
+
+    it('on AWS too, the WebSocket fan-out is handed the full event', async () => {
+      mode = 'apigateway';
+      const full = started();
+      const handed: DomainEvent[] = [];
+      const onAws = createSubscriptionFanout({ broker, mode: () => mode, resolveClaimCheck: executionEventResolver(executionOver([full]), serviceReader('gateway')), webSocketFanout: { deliver: async (event) => (handed.push(event), { delivered: 1 }) } });
+
+      expect(await onAws(onTheBus(claimChecked(full, 845_000)))).toEqual({ delivered: 1 });
+      expect(handed).toEqual([full]);
+    });
+
+    it('is refused when the stream holds another event at its version, and delivered to no one', async () => {
+      const full = started();
+      const other = { ...full, metadata: { ...full.metadata, eventId: ulidOther, hash: 'hash-other' } };
+      const resolving = createSubscriptionFanout({ broker, mode: () => mode, resolveClaimCheck: executionEventResolver(executionOver([other]), serviceReader('gateway')) });
+      const stream = broker.subscribe('execution:exec-big');
+
+      await expect(resolving(onTheBus(claimChecked(full, 845_000)))).rejects.toBeInstanceOf(ClaimCheckError);
+      expect(await Promise.race([stream.next(), Promise.resolve('nothing delivered')])).toBe('nothing delivered');
+      stream.close();
+    });
   });
 
   it('on AWS (apigateway), hands the checked event to the WebSocket fan-out, not to the broker', async () => {

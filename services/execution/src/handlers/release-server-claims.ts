@@ -3,6 +3,7 @@ import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { lifeboatEventConsumer } from '@lifeboat/events';
 import { DynamoDbServerClaims } from '../claims/store.js';
 import { config } from '../config.js';
+import { storedEventResolver } from '../publishing/claim-check.js';
 import { releaseServerClaims } from '../process-manager/server-claims.js';
 import { runtime } from '../runtime.js';
 
@@ -16,7 +17,7 @@ let claims: DynamoDbServerClaims | undefined;
  */
 export const handler = (event: EventBridgeEnvelope<EventDetail>, context: Context) =>
   (consumer ??= lifeboatEventConsumer(
-    { idempotencyTable: config.idempotencyTable(), eventTypes: ['ExecutionCompleted', 'ExecutionFailed', 'ExecutionCancelled', 'DrillCleanupCompleted'], dynamoDbClient: runtime.dynamoDb() },
+    { idempotencyTable: config.idempotencyTable(), eventTypes: ['ExecutionCompleted', 'ExecutionFailed', 'ExecutionCancelled', 'DrillCleanupCompleted'], dynamoDbClient: runtime.dynamoDb(), resolveClaimCheck: storedEventResolver(runtime.store) },
     async (e) => {
       await releaseServerClaims({ store: runtime.store(), claims: (claims ??= new DynamoDbServerClaims(config.serverClaimsTable(), runtime.dynamoDb())), clock: runtime.clock }, e);
     },

@@ -3,6 +3,7 @@ import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
 import { lifeboatEventConsumer } from '@lifeboat/events';
 import { sideEffects } from '../adapters/side-effects.js';
 import { config } from '../config.js';
+import { storedEventResolver } from '../publishing/claim-check.js';
 import { scheduleTimer } from '../process-manager/timers.js';
 import { runtime } from '../runtime.js';
 
@@ -10,6 +11,6 @@ let consumer: ReturnType<typeof lifeboatEventConsumer> | undefined;
 
 /** lifeboat-execution-<stage>-scheduleTimer: TimerScheduled -> a one-time EventBridge Scheduler schedule of timerElapsed. */
 export const handler = (event: EventBridgeEnvelope<EventDetail>, context: Context) =>
-  (consumer ??= lifeboatEventConsumer({ idempotencyTable: config.idempotencyTable(), eventTypes: ['TimerScheduled'], dynamoDbClient: runtime.dynamoDb() }, async (e) => {
+  (consumer ??= lifeboatEventConsumer({ idempotencyTable: config.idempotencyTable(), eventTypes: ['TimerScheduled'], dynamoDbClient: runtime.dynamoDb(), resolveClaimCheck: storedEventResolver(runtime.store) }, async (e) => {
     await scheduleTimer({ store: runtime.store(), schedules: sideEffects.schedules(), clock: runtime.clock }, e);
   }))(event, context);

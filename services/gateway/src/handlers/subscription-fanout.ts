@@ -11,10 +11,14 @@
  *     DynamoDB and each push is a PostToConnection (src/websocket/fanout.ts).
  *
  * Duplicates and out-of-order events are fine: each subscription's feed decides what to push.
+ * A claim-checked event (over EventBridge's 256 KB, e.g. the ExecutionStarted of a plan of
+ * thousands of servers) is read from its stream first (the execution API, as a reader), so that
+ * topics, authorization and pushes see the full event.
  */
-import type { EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
-import { fromEventBridge, validateEventDetail } from '@lifeboat/events';
-import { requiredEnv } from '@lifeboat/service-api';
+import type { ClaimCheckResolver, EventBridgeEnvelope, EventDetail } from '@lifeboat/events';
+import { fromEventBridge, resolveClaimCheck, validateEventDetail } from '@lifeboat/events';
+import { envGetter, executionEventResolver, requiredEnv, serviceReader } from '@lifeboat/service-api';
+import { serviceClientsForStage } from '../services.js';
 import { executionEventBroker } from '../subscriptions/broker.js';
 import type { ExecutionEventBroker } from '../subscriptions/broker.js';
 import { INVENTORY_EVENTS, executionIdOf } from '../subscriptions/topics.js';
@@ -37,17 +41,34 @@ function modeFromEnv(): SubscriptionsMode {
   return mode;
 }
 
+const stage = envGetter('LIFEBOAT_STAGE');
+
+/** Reads claim-checked events through the execution API of the stage (LIFEBOAT_STAGE), made at the first one. */
+function executionEventsOfStage(): ClaimCheckResolver {
+  let resolve: ClaimCheckResolver | undefined;
+  return async (event) => (resolve ??= executionEventResolver(serviceClientsForStage(stage()).execution, serviceReader('gateway')))(event);
+}
+
+export interface SubscriptionFanoutOptions {
+  mode?: () => SubscriptionsMode;
+  broker?: ExecutionEventBroker;
+  webSocketFanout?: WebSocketFanout;
+  /** Reads the full event of a claim-checked one (default: the stage's execution API). */
+  resolveClaimCheck?: ClaimCheckResolver;
+}
+
 /** The fan-out handler, for a given mode and broker (the exported `handler` reads the mode from the environment). */
-export function createSubscriptionFanout(options: { mode?: () => SubscriptionsMode; broker?: ExecutionEventBroker; webSocketFanout?: WebSocketFanout } = {}) {
+export function createSubscriptionFanout(options: SubscriptionFanoutOptions = {}) {
   const mode = options.mode ?? modeFromEnv;
   const broker = options.broker ?? executionEventBroker;
+  const resolveFullEvent = options.resolveClaimCheck ?? executionEventsOfStage();
   return async (event: EventBridgeEnvelope<EventDetail>): Promise<FanoutResult> => {
     const type = event['detail-type'];
     if (event.source === CATALOG_SOURCE ? !INVENTORY_EVENTS.has(type) : event.source !== EXECUTION_SOURCE) {
       throw new Error(`subscriptionFanout handles ${EXECUTION_SOURCE} events and the ${CATALOG_SOURCE} ${[...INVENTORY_EVENTS].join(' / ')}, not ${event.source} ${type}; its rule is mis-wired`);
     }
     validateEventDetail(type, event.detail);
-    const domainEvent = fromEventBridge(event);
+    const domainEvent = await resolveClaimCheck(fromEventBridge(event), resolveFullEvent);
     const { metadata } = domainEvent;
     // Subscriptions to an execution deliver by stream version: an execution event without one is of no use to them.
     if (event.source === EXECUTION_SOURCE && (!executionIdOf(domainEvent) || typeof metadata.streamVersion !== 'number' || typeof metadata.hash !== 'string')) {

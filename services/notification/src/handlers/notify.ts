@@ -1,6 +1,6 @@
-import type { DomainEvent } from '@lifeboat/events';
+import type { ClaimCheckResolver, DomainEvent } from '@lifeboat/events';
 import { lifeboatEventConsumer } from '@lifeboat/events';
-import { requiredEnv } from '@lifeboat/service-api';
+import { executionEventResolverFromEnv, requiredEnv } from '@lifeboat/service-api';
 import { channelStore, consoleUrl, deliveryStore, executionContexts, outboxStore, retryPolicy } from '../config.js';
 import type { Delivery } from '../deliveries.js';
 import type { ExecutionContext, NotifiableEvent } from '../domain/messages.js';
@@ -85,8 +85,17 @@ async function notify(event: DomainEvent): Promise<void> {
   );
 }
 
+/**
+ * The handler with another claim-check resolver (tests). By default a claim-checked event (an
+ * ExecutionStarted whose plan snapshot is over EventBridge's 256 KB) is read from the execution API
+ * (EXECUTION_API_FUNCTION).
+ */
+export function createNotifyHandler(overrides: { resolveClaimCheck?: ClaimCheckResolver } = {}) {
+  return lifeboatEventConsumer(
+    { idempotencyTable: requiredEnv('NOTIFICATION_IDEMPOTENCY_TABLE'), eventTypes: NOTIFIABLE_EVENT_TYPES, resolveClaimCheck: overrides.resolveClaimCheck ?? executionEventResolverFromEnv('notification') },
+    notify,
+  );
+}
+
 /** Execution events → a message in the outbox, and a delivery to each channel the plan subscribed for this kind of event. */
-export const handler = lifeboatEventConsumer(
-  { idempotencyTable: requiredEnv('NOTIFICATION_IDEMPOTENCY_TABLE'), eventTypes: NOTIFIABLE_EVENT_TYPES },
-  notify,
-);
+export const handler = createNotifyHandler();

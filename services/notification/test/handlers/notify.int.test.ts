@@ -1,16 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DeleteItemCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { ApiRequest, ApiResponse } from '@lifeboat/service-api';
+import type { DomainEvent } from '@lifeboat/events';
+import { claimChecked } from '@lifeboat/events';
+import type { ApiRequest, ApiResponse, Caller, StoredEventView } from '@lifeboat/service-api';
+import { executionEventResolver, serviceReader } from '@lifeboat/service-api';
 import { lambdaContext, startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import type { handler as ApiHandler } from '../../src/handlers/api.js';
-import type { handler as NotifyHandler } from '../../src/handlers/notify.js';
+import type { createNotifyHandler as CreateNotifyHandler, handler as NotifyHandler } from '../../src/handlers/notify.js';
 import type { OutboxMessage, OutboxPage } from '../../src/outbox.js';
 import { setNotificationEnv } from '../support/env.js';
 import { envelopeOf, executionCompleted, executionStarted, published, waveCompleted, waveFailed } from '../support/events.js';
 
 let db: ServiceDynamoDb;
 let notify: typeof NotifyHandler;
+let createNotifyHandler: typeof CreateNotifyHandler;
 let api: typeof ApiHandler;
 
 const viewer = { userId: 'u-1', username: 'viewer@example.com', roles: ['Viewer'] };
@@ -45,7 +49,7 @@ beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined);
   db = await startServiceDynamoDb(fileURLToPath(new URL('../../serverless.yml', import.meta.url)));
   setNotificationEnv(db);
-  ({ handler: notify } = await import('../../src/handlers/notify.js'));
+  ({ handler: notify, createNotifyHandler } = await import('../../src/handlers/notify.js'));
   ({ handler: api } = await import('../../src/handlers/api.js'));
 });
 
@@ -110,6 +114,48 @@ describe('notify', () => {
 
     await expect(notify({ ...wrong, 'detail-type': 'WaveStarted' }, context())).rejects.toThrow(/does not handle WaveStarted/);
     expect(await outboxSize()).toBe(before);
+  });
+});
+
+describe('notify: a claim-checked event (its detail was over EventBridge\'s 256 KB)', () => {
+  /** The event at version 1 of its execution's stream, as the execution service publishes it. */
+  const inStream = (event: DomainEvent<string, unknown>): DomainEvent<string, unknown> => ({
+    ...event,
+    metadata: { ...event.metadata, streamId: `execution/${(event.data as { executionId: string }).executionId}`, streamVersion: 1, previousHash: null, hash: 'e'.repeat(64) },
+  });
+  /** getExecutionEvents of the execution API over that stream. */
+  const executionApiOver = (stream: DomainEvent<string, unknown>[], calls: unknown[]) => ({
+    async call<T>(operation: string, input: unknown, caller: Caller): Promise<T> {
+      calls.push({ operation, input, caller });
+      const views: StoredEventView[] = stream.map((e) => ({ streamVersion: e.metadata.streamVersion ?? 0, eventId: e.metadata.eventId, type: e.type, occurredAt: e.metadata.occurredAt, actor: e.metadata.actor.id, data: e.data, previousHash: e.metadata.previousHash ?? null, hash: e.metadata.hash ?? '' }));
+      return views as T;
+    },
+  });
+
+  it('records the message of the full event, read from the execution stream as a reader', async () => {
+    // given an ExecutionStarted that went on the bus claim-checked
+    const full = inStream(published({ type: 'ExecutionStarted', data: executionStarted({ executionId: 'exec-claim-checked' }) }));
+    const calls: unknown[] = [];
+    const notifyResolving = createNotifyHandler({ resolveClaimCheck: executionEventResolver(executionApiOver([full], calls), serviceReader('notification')) });
+
+    // when it is delivered
+    await notifyResolving(envelopeOf(claimChecked(full, 900_000)), context());
+
+    // then the message is named from its plan snapshot, as for an event that travelled whole
+    expect(calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-claim-checked', afterVersion: 0 }, caller: serviceReader('notification') }]);
+    expect((await outboxItem(full.metadata.eventId))?.subject?.S).toBe('[DRILL] "Payments" v3: drill started');
+  });
+
+  it('fails without the execution API configured, recording nothing (retried, then dead-lettered)', async () => {
+    const saved = process.env.EXECUTION_API_FUNCTION;
+    delete process.env.EXECUTION_API_FUNCTION;
+    try {
+      const full = inStream(published({ type: 'ExecutionStarted', data: executionStarted({ executionId: 'exec-claim-unresolved' }) }));
+      await expect(notify(envelopeOf(claimChecked(full, 900_000)), context())).rejects.toThrow('EXECUTION_API_FUNCTION');
+      expect(await outboxItem(full.metadata.eventId)).toBeUndefined();
+    } finally {
+      if (saved !== undefined) process.env.EXECUTION_API_FUNCTION = saved;
+    }
   });
 });
 

@@ -2,9 +2,9 @@ import { DrsClient } from '@aws-sdk/client-drs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
-import type { DomainEvent } from '@lifeboat/events';
+import type { ClaimCheckResolver, DomainEvent } from '@lifeboat/events';
 import { EventPublisher, createEvent, lifeboatEventConsumer } from '@lifeboat/events';
-import { envGetter, requiredEnv } from '@lifeboat/service-api';
+import { envGetter, executionEventResolverFromEnv, requiredEnv } from '@lifeboat/service-api';
 import type { AccountClientConfig, AccountScope, TargetAccounts } from '@lifeboat/target-accounts';
 import { DrsAdapter } from '../adapters/drs.js';
 import type { ExecutionContexts } from '../adapters/dynamodb-execution-contexts.js';
@@ -75,6 +75,8 @@ export interface VerifyServerDependencies {
   settings: () => ServiceSettings;
   publisher: () => EventPublisher;
   clock: Clock;
+  /** Reads a claim-checked ServerLaunched from the execution's stream (the execution API). */
+  resolveClaimCheck: ClaimCheckResolver;
 }
 
 let publisher: EventPublisher | undefined;
@@ -87,6 +89,7 @@ export const defaultDependencies: VerifyServerDependencies = {
   settings: serviceSettings,
   publisher: () => (publisher ??= new EventPublisher({ eventBusName: eventBusName() })),
   clock: systemClock,
+  resolveClaimCheck: executionEventResolverFromEnv('verification'),
 };
 
 /** The consumer's work for one ServerLaunched (exported for tests; `handler` adds validation and idempotency). */
@@ -138,7 +141,7 @@ export async function verifyLaunch(deps: VerifyServerDependencies, event: Domain
 export function createVerifyServerHandler(overrides: Partial<VerifyServerDependencies> = {}) {
   const deps = { ...defaultDependencies, ...overrides };
   return lifeboatEventConsumer(
-    { idempotencyTable: requiredEnv('VERIFICATION_IDEMPOTENCY_TABLE'), eventTypes: ['ServerLaunched'] },
+    { idempotencyTable: requiredEnv('VERIFICATION_IDEMPOTENCY_TABLE'), eventTypes: ['ServerLaunched'], resolveClaimCheck: deps.resolveClaimCheck },
     (event, context) => verifyLaunch(deps, event, context),
   );
 }
