@@ -57,7 +57,7 @@ export function executionEventResolver(client: ServiceApiCaller, caller: Caller)
     if (executionId === undefined || typeof streamVersion !== 'number' || !Number.isInteger(streamVersion) || streamVersion < 1) {
       throw new Error(`${event.type} ${event.metadata.eventId} is not an event of an execution's stream (streamId ${String(streamId)}, streamVersion ${String(streamVersion)}): it cannot be read back`);
     }
-    const input: GetExecutionEvents['input'] = { executionId, afterVersion: streamVersion - 1 };
+    const input: GetExecutionEvents['input'] = { executionId, afterVersion: streamVersion - 1, limit: 1 };
     const events = await client.call<GetExecutionEvents['result']>('getExecutionEvents', input, caller);
     const stored = events.find((e) => e.streamVersion === streamVersion);
     if (!stored) throw new Error(`${streamId} has no event at version ${streamVersion}: ${event.type} ${event.metadata.eventId} cannot be read back`);

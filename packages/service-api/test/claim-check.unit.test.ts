@@ -61,7 +61,7 @@ describe('executionEventResolver', () => {
 
     // then the execution API was asked once, as the reader, from the version before it
     expect(api.calls).toHaveBeenCalledTimes(1);
-    expect(api.calls).toHaveBeenCalledWith('getExecutionEvents', { executionId: EXECUTION_ID, afterVersion: 0 }, reader);
+    expect(api.calls).toHaveBeenCalledWith('getExecutionEvents', { executionId: EXECUTION_ID, afterVersion: 0, limit: 1 }, reader);
     // and the event is the published one: same type, data, metadata (no claimCheck)
     expect(resolved).toEqual(started);
   });
@@ -72,7 +72,7 @@ describe('executionEventResolver', () => {
 
     const resolved = await resolveClaimCheck(claimChecked(waveStarted, 300_000), resolve);
 
-    expect(api.calls).toHaveBeenCalledWith('getExecutionEvents', { executionId: EXECUTION_ID, afterVersion: 1 }, expect.anything());
+    expect(api.calls).toHaveBeenCalledWith('getExecutionEvents', { executionId: EXECUTION_ID, afterVersion: 1, limit: 1 }, expect.anything());
     expect(resolved).toEqual(waveStarted);
   });
 
@@ -139,7 +139,7 @@ describe('executionEventResolverFromEnv', () => {
     const [invoke] = lambda.commandCalls(InvokeCommand);
     expect(invoke?.args[0].input.FunctionName).toBe('lifeboat-execution-test-api');
     const request = JSON.parse(new TextDecoder().decode(invoke?.args[0].input.Payload as Uint8Array)) as ApiRequest;
-    expect(request).toEqual({ operation: 'getExecutionEvents', input: { executionId: EXECUTION_ID, afterVersion: 0 }, caller: serviceReader('notification') });
+    expect(request).toEqual({ operation: 'getExecutionEvents', input: { executionId: EXECUTION_ID, afterVersion: 0, limit: 1 }, caller: serviceReader('notification') });
   });
 
   it('names the missing variable when a claim-checked event arrives without it', async () => {

@@ -89,6 +89,11 @@ describe('reading executions', () => {
     expect(ok<StoredEventView[]>(await api({ operation: 'getExecutionEvents', input: { executionId: started.executionId, afterVersion: 2 }, caller: viewer })).map((e) => e.streamVersion)).toEqual([3]);
     expect(await api({ operation: 'getExecution', input: { executionId: 'nope' }, caller: viewer })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', field: 'executionId' } });
     expect(await api({ operation: 'getExecutionEvents', input: { executionId: 'nope' }, caller: viewer })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    // one event out of the stream (a claim check's resolution), the end of the stream, and a bad limit
+    expect(ok<StoredEventView[]>(await api({ operation: 'getExecutionEvents', input: { executionId: started.executionId, afterVersion: 1, limit: 1 }, caller: viewer })).map((e) => e.streamVersion)).toEqual([2]);
+    expect(ok<StoredEventView[]>(await api({ operation: 'getExecutionEvents', input: { executionId: started.executionId, afterVersion: 3 }, caller: viewer }))).toEqual([]);
+    expect(await api({ operation: 'getExecutionEvents', input: { executionId: 'nope', afterVersion: 3 }, caller: viewer })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await api({ operation: 'getExecutionEvents', input: { executionId: started.executionId, limit: 0 }, caller: viewer })).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'limit' } });
     expect(await api({ operation: 'getExecution', input: {}, caller: viewer })).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'executionId' } });
   });
 

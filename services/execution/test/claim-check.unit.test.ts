@@ -150,7 +150,7 @@ describe('a 4,000-server ExecutionStarted: publish -> consumer -> handler', () =
     const data = handled[0]!.data as { executionId: string; plan: PlanSnapshot };
     expect(data.executionId).toBe(executionId);
     expect(data.plan.waves.flatMap((w) => w.servers)).toHaveLength(SERVERS);
-    expect(executionApi.requests.at(-1)).toEqual({ operation: 'getExecutionEvents', input: { executionId, afterVersion: 0 }, caller: serviceReader('verification') });
+    expect(executionApi.requests.at(-1)).toEqual({ operation: 'getExecutionEvents', input: { executionId, afterVersion: 0, limit: 1 }, caller: serviceReader('verification') });
   });
 
   it('the execution service\'s own consumers read it from the store, as published', async () => {

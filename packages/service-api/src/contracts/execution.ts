@@ -198,7 +198,8 @@ export interface ExecutionOperations {
   getExecution: { input: { executionId: string }; result: ExecutionView };
   /** Newest first; `read`. BAD_USER_INPUT for a limit out of 1..100 or a token not of this filter. */
   listExecutions: { input: ListExecutionsInput; result: { items: ExecutionView[]; nextToken: string | null } };
-  getExecutionEvents: { input: { executionId: string; afterVersion?: number }; result: StoredEventView[] };
+  /** The stream in order, after `afterVersion`, at most `limit` events (1 or more; all when omitted); `read`. */
+  getExecutionEvents: { input: { executionId: string; afterVersion?: number; limit?: number }; result: StoredEventView[] };
   /** drill:run for a DRILL, recovery:run for a RECOVERY. CONFLICT when already paused, cancelling or finished, or the wave has started. */
   pauseExecution: { input: PauseExecutionInput; result: ExecutionView };
   /** drill:run / recovery:run per mode. CONFLICT when not paused. */

@@ -370,10 +370,13 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const problems: FieldProblem[] = [];
       const executionId = checkId(input, 'executionId', problems);
       const afterVersion = checkOptionalInteger(input, 'afterVersion', 0, problems) ?? 0;
+      const limit = checkOptionalInteger(input, 'limit', 1, problems);
       if (problems.length > 0) throw new ValidationError(problems);
-      const stored = await deps.store.readStream(streamIdOf(executionId));
-      if (stored.length === 0) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
-      return stored.filter((e) => e.version > afterVersion).map(toStoredEventView);
+      const streamId = streamIdOf(executionId);
+      // Only the tail is read: a consumer resolving a claim check asks for one event of a long stream.
+      const stored = afterVersion > 0 ? await deps.store.readStreamFrom(streamId, afterVersion) : await deps.store.readStream(streamId);
+      if (stored.length === 0 && (afterVersion === 0 || !(await views.current(streamId)))) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
+      return (limit === undefined ? stored : stored.slice(0, limit)).map(toStoredEventView);
     }),
     pauseExecution: operation('drill:run', async (raw: Input<'pauseExecution'>, caller): Promise<Result<'pauseExecution'>> => {
       const input = requireObject(raw);
