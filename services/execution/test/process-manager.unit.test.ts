@@ -222,6 +222,21 @@ describe('recordLaunchResult (aws.drs)', () => {
     expect(await launchedServers()).toEqual([sid(1), sid(2)]);
   });
 
+  it('answers the later results of a completed job, all recorded, without reading the job again', async () => {
+    // given a job whose servers have both launched, and the first result recorded both
+    const job = await started();
+    drs.finish(job, sid(1));
+    drs.finish(job, sid(2));
+    const reader = new CoalescingJobReader(drs, 1);
+    const withReader = { ...deps(), jobReaderIn: async () => reader };
+    expect(await recordLaunchResult(withReader, drsEvent(job, 1))).toBe('recorded');
+    const calls = drs.describeCalls;
+    // when the second result arrives, then it is a duplicate and DRS is not asked
+    expect(await recordLaunchResult(withReader, drsEvent(job, 2))).toBe('duplicate');
+    expect(drs.describeCalls).toBe(calls);
+    expect(await launchedServers()).toEqual([sid(1), sid(2)]);
+  });
+
   it('finds the execution by the job\'s tags when the jobs table does not know the job yet', async () => {
     const job = await started();
     jobs.records.clear();

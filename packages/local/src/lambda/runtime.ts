@@ -21,17 +21,48 @@ export interface InvocationRecord {
   error?: string;
 }
 
+/** Invocations of one function that run at once locally, unless the runtime is told otherwise. */
+export const DEFAULT_LOCAL_CONCURRENCY = 4;
+
+/** A function's concurrency: at most `limit` invocations run, the others wait their turn in order. */
+class ConcurrencyLimit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}
+
 /**
  * Runs the functions of every serverless.yml in this process: each handler module is imported once
  * (as a warm Lambda container would keep it) and called with a Lambda-shaped context.
+ *
+ * Each function runs at most `concurrency` invocations at once (its reserved concurrency, as it
+ * were); the others wait in arrival order and their timeout starts when they run. Without it a
+ * burst (a 1,000-server wave's launch results) would advance every invocation in lockstep on the
+ * one process, and the first result of a job would be recorded as late as the last.
  */
 export class LocalLambdaRuntime {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly modules = new Map<string, Promise<Handler>>();
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
+  private readonly limits = new Map<string, ConcurrencyLimit>();
   private shuttingDown = false;
 
-  constructor(functions: LocalFunction[], private readonly settings: { region: string; accountId: string }) {
+  constructor(functions: LocalFunction[], private readonly settings: { region: string; accountId: string; concurrency?: number }) {
     for (const fn of functions) this.functions.set(fn.name, fn);
   }
 
@@ -66,6 +97,20 @@ export class LocalLambdaRuntime {
   async invoke(name: string, event: unknown): Promise<unknown> {
     const fn = this.get(name);
     const handler = await this.handlerOf(fn);
+    let limit = this.limits.get(name);
+    if (!limit) {
+      limit = new ConcurrencyLimit(Math.max(1, this.settings.concurrency ?? DEFAULT_LOCAL_CONCURRENCY));
+      this.limits.set(name, limit);
+    }
+    await limit.acquire();
+    try {
+      return await this.run(name, fn, handler, event);
+    } finally {
+      limit.release();
+    }
+  }
+
+  private async run(name: string, fn: LocalFunction, handler: Handler, event: unknown): Promise<unknown> {
     const startedAt = Date.now();
     const deadline = startedAt + fn.timeoutSeconds * 1000;
     const context = this.contextFor(fn, deadline);

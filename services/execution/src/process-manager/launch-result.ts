@@ -21,8 +21,20 @@ export type LaunchResultOutcome = 'recorded' | 'duplicate' | 'not-lifeboat-job' 
 export class CoalescingJobReader {
   private pending = new Map<string, { resolve: (job: RecoveryJob | undefined) => void; reject: (error: unknown) => void }[]>();
   private timer: NodeJS.Timeout | undefined;
+  /** Jobs seen COMPLETED with every result recorded, most recent last: their later results are duplicates. */
+  private readonly settled = new Set<string>();
 
-  constructor(private readonly drs: RecoveryJobs, private readonly windowMs = 25) {}
+  constructor(private readonly drs: RecoveryJobs, private readonly windowMs = 25, private readonly settledCapacity = 1000) {}
+
+  isSettled(jobId: string): boolean {
+    return this.settled.has(jobId);
+  }
+
+  /** A COMPLETED job whose results are all recorded: the other results of it need no DescribeJobs. */
+  markSettled(jobId: string): void {
+    this.settled.add(jobId);
+    if (this.settled.size > this.settledCapacity) this.settled.delete(this.settled.values().next().value as string);
+  }
 
   read(jobId: string): Promise<RecoveryJob | undefined> {
     return new Promise((resolve, reject) => {
@@ -59,7 +71,10 @@ export async function recordLaunchResult(deps: LaunchBatchDeps & { jobReaderIn: 
 
   // The event comes from the account and region that ran the job (forwarded to the hub's bus as is).
   const scope: CapacityScope = { accountId: event.account, region: event.region };
-  const job = await (await deps.jobReaderIn(scope)).read(jobId);
+  const reader = await deps.jobReaderIn(scope);
+  // The 100 results of a job arrive together: the first one read the completed job and recorded them all.
+  if (reader.isSettled(jobId)) return 'duplicate';
+  const job = await reader.read(jobId);
   if (!job) {
     // DRS answers DescribeJobs for a job it just reported on; otherwise the reconciler catches up.
     log('warn', 'launch result of a job DRS does not describe: left to the reconciler', { jobId, sourceServerId });
@@ -77,5 +92,6 @@ export async function recordLaunchResult(deps: LaunchBatchDeps & { jobReaderIn: 
     log('info', 'launch result of a job Lifeboat did not start here: ignored', { jobId, sourceServerId });
     return 'not-lifeboat-job';
   }
+  if (result.completed) reader.markSettled(jobId);
   return result.recorded > 0 ? 'recorded' : 'duplicate';
 }
