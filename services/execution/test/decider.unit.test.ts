@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { validateEventDetail } from '@lifeboat/events';
+import type { ExecutionCommand } from '../src/domain/commands.js';
 import { decide, MAX_SERVERS_PER_JOB } from '../src/domain/decide.js';
 import { foldExecution, initialState } from '../src/domain/evolve.js';
 import { eventIdOf, ulidAfter } from '../src/domain/ids.js';
@@ -118,6 +119,25 @@ describe('RecordServerLaunchResult', () => {
 
   it('records a launched server (and waits for its verification)', () => {
     given(...jobStarted()).when(launchResult(jobId(1), 1)).then(expected.launched('db', 1, jobId(1)));
+  });
+
+  /** Server 1 launched in job 1, with the EC2 instance DRS reported behind its recovery instance. */
+  const launchedOnEc2 = (ec2InstanceId: string): ExecutionCommand => {
+    const command = launchResult(jobId(1), 1);
+    return command.type === 'RecordServerLaunchResult' ? { ...command, data: { ...command.data, ec2InstanceId } } : command;
+  };
+
+  it('records the EC2 instance behind the recovery instance when DRS reported it', () => {
+    const before = jobStarted();
+    const launched = expected.launched('db', 1, jobId(1));
+    const events = given(...before).when(launchedOnEc2('i-0123456789abcdef0')).then({ ...launched, data: { ...(launched.data as object), ec2InstanceId: 'i-0123456789abcdef0' } });
+    // and the execution view shows it
+    expect(projectExecution([...before, ...events])?.waves[0]?.servers[0]).toMatchObject({ sourceServerId: sid(1), recoveryInstanceId: `i-${'1'.padStart(17, '0')}`, ec2InstanceId: 'i-0123456789abcdef0' });
+  });
+
+  it('refuses an EC2 instance id that is not one, and records nothing', () => {
+    given(...jobStarted()).when(launchedOnEc2('vol-0123456789abcdef0')).thenThrows('INCONSISTENT_COMMAND');
+    given(...jobStarted()).when(launchedOnEc2('i-0123456789ABCDEF0')).thenThrows('INCONSISTENT_COMMAND');
   });
 
   it('never counts a duplicate result twice', () => {

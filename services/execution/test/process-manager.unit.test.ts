@@ -256,6 +256,116 @@ describe('recordLaunchResult (aws.drs)', () => {
   });
 });
 
+describe('the EC2 instances of launched servers (DescribeRecoveryInstances)', () => {
+  /** ServerLaunched data of the stream, by source server. */
+  async function launchedData(): Promise<Map<string, { recoveryInstanceId?: string; ec2InstanceId?: string }>> {
+    const { stored } = await loadExecution(store, EXECUTION_ID);
+    return new Map(stored.filter((e) => e.type === 'ServerLaunched').map((e) => {
+      const data = e.data as { sourceServerId: string; recoveryInstanceId?: string; ec2InstanceId?: string };
+      return [data.sourceServerId, data];
+    }));
+  }
+
+  async function startedJob(servers: number[]): Promise<string> {
+    const [leader] = requests(await given(startExecution(plan({ id: 'w', servers }))));
+    expect(await launchBatch(deps(), leader!)).toBe('started');
+    return drs.jobs[0]!.jobId;
+  }
+
+  it('records the EC2 instance of each server launched, asking DRS once for the job read', async () => {
+    // given a job whose two servers launched
+    const job = await startedJob([1, 2]);
+    drs.finish(job, sid(1));
+    drs.finish(job, sid(2));
+    const [first, second] = drs.jobs[0]!.participatingServers.map((s) => s.recoveryInstanceId!);
+
+    // when the first launch result arrives
+    expect(await recordLaunchResult(resultDeps(), drsEvent(job, 1))).toBe('recorded');
+
+    // then both servers are recorded with the EC2 instance behind their recovery instance, from one call
+    expect(drs.recoveryInstanceCalls).toEqual([[first, second]]);
+    const launched = await launchedData();
+    expect(launched.get(sid(1))).toMatchObject({ recoveryInstanceId: first, ec2InstanceId: drs.ec2InstanceIdOf(first!) });
+    expect(launched.get(sid(2))).toMatchObject({ recoveryInstanceId: second, ec2InstanceId: drs.ec2InstanceIdOf(second!) });
+  });
+
+  it('asks one DescribeRecoveryInstances per job read for the 100 results of a job arriving together', async () => {
+    // given a job of 100 servers that all launched
+    const servers = Array.from({ length: 100 }, (_, i) => i + 1);
+    const job = await startedJob(servers);
+    expect(drs.jobs[0]!.participatingServers).toHaveLength(100);
+    for (const n of servers) drs.finish(job, sid(n));
+    const reader = new CoalescingJobReader(drs, 5);
+    const reads = drs.describeCalls;
+
+    // when their 100 launch results arrive at once
+    const outcomes = await Promise.all(servers.map((n) => recordLaunchResult({ ...deps(), jobReaderIn: async () => reader }, drsEvent(job, n))));
+
+    // then one DescribeJobs and one DescribeRecoveryInstances (of the 100 recovery instances) recorded them all, each with its EC2 instance
+    expect(outcomes).toContain('recorded');
+    expect(drs.describeCalls - reads).toBe(1);
+    expect(drs.recoveryInstanceCalls).toHaveLength(1);
+    expect(new Set(drs.recoveryInstanceCalls[0])).toEqual(new Set(drs.jobs[0]!.participatingServers.map((s) => s.recoveryInstanceId)));
+    const launched = await launchedData();
+    expect(launched.size).toBe(100);
+    for (const s of drs.jobs[0]!.participatingServers) expect(launched.get(s.sourceServerId)?.ec2InstanceId).toBe(drs.ec2InstanceIdOf(s.recoveryInstanceId!));
+  });
+
+  it('the reconciler records the EC2 instances of the launches whose events were lost, with one call per job read', async () => {
+    // given a job of two servers, one launched and one failed, and no event at all
+    const job = await startedJob([1, 2]);
+    drs.finish(job, sid(1));
+    drs.finish(job, sid(2), 'FAILED');
+
+    // when the reconciler passes, and passes again
+    expect(await reconcileAll(deps())).toMatchObject({ jobs: 1, recorded: 2 });
+    await reconcileAll(deps());
+
+    // then the launched one carries its EC2 instance, asked for it alone, once
+    const recoveryInstanceId = drs.jobs[0]!.participatingServers[0]!.recoveryInstanceId!;
+    expect(drs.recoveryInstanceCalls).toEqual([[recoveryInstanceId]]);
+    expect((await launchedData()).get(sid(1))).toMatchObject({ recoveryInstanceId, ec2InstanceId: drs.ec2InstanceIdOf(recoveryInstanceId) });
+  });
+
+  it('records the launches without EC2 instances when DescribeRecoveryInstances fails, and warns', async () => {
+    // given a job whose servers launched, and DRS failing DescribeRecoveryInstances
+    const job = await startedJob([1, 2]);
+    drs.finish(job, sid(1));
+    drs.finish(job, sid(2));
+    drs.recoveryInstancesError = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    warn.mockClear();
+
+    // when the launch result arrives
+    expect(await recordLaunchResult(resultDeps(), drsEvent(job, 1))).toBe('recorded');
+
+    // then both launches are recorded, without EC2 instance (verification looks for it), and the failure is logged
+    const launched = await launchedData();
+    expect([...launched.keys()]).toEqual([sid(1), sid(2)]);
+    for (const data of launched.values()) {
+      expect(data.recoveryInstanceId).toBeDefined();
+      expect(data.ec2InstanceId).toBeUndefined();
+    }
+    expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string; error: { name: string } })).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('DescribeRecoveryInstances failed'), error: { name: 'ThrottlingException', message: 'Rate exceeded' } }),
+    ]);
+  });
+
+  it('does not ask DRS for the instances of a launch it cannot record (the execution has finished)', async () => {
+    // given an execution failed by a critical server, whose sibling launches afterwards
+    const job = await startedJob([1, 2]);
+    drs.finish(job, sid(2), 'FAILED');
+    expect(await recordLaunchResult(resultDeps(), drsEvent(job, 2, 'RECOVERY_LAUNCH_FAILED'))).toBe('recorded');
+    drs.finish(job, sid(1));
+
+    // when its result arrives
+    expect(await recordLaunchResult(resultDeps(), drsEvent(job, 1))).toBe('duplicate');
+
+    // then DRS was not asked for its EC2 instance
+    expect(drs.recoveryInstanceCalls).toEqual([]);
+  });
+});
+
 describe('recordVerificationResult', () => {
   it('records ServerVerified once, keyed by the verification event id', async () => {
     const [leader] = requests(await given(startExecution(plan({ id: 'w', servers: [1] }))));

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { DescribeJobsCommand, DescribeRecoverySnapshotsCommand, DrsClient, StartRecoveryCommand, TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
+import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, DescribeRecoverySnapshotsCommand, DrsClient, StartRecoveryCommand, TerminateRecoveryInstancesCommand } from '@aws-sdk/client-drs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -273,6 +273,46 @@ describe('points in time (ServerLaunchRequested -> StartRecovery with recoverySn
     const failed = last(await stream(), 'ServerLaunchFailed').data;
     expect(failed).toMatchObject({ sourceServerId: sid(2), reason: `no recovery snapshot of ${sid(2)} taken before 2020-01-01T00:00:00.000Z` });
     expect(failed).not.toHaveProperty('jobId');
+  });
+});
+
+describe('the EC2 instances of recovery instances (DescribeRecoveryInstances)', () => {
+  const recoveryInstance = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
+  const ec2InstanceOf = (recoveryInstanceId: string) => `i-e${recoveryInstanceId.slice(3)}`;
+
+  it('asks 200 ids at a time, every page, and keeps the EC2 instances of the ids asked', async () => {
+    // given DRS answering in pages of 150, knowing every instance but the last, and not reporting the EC2 instance of the second yet
+    const ids = Array.from({ length: 450 }, (_, i) => recoveryInstance(i + 1));
+    drsStub.on(DescribeRecoveryInstancesCommand).callsFake((input) => {
+      const known = (input.filters?.recoveryInstanceIDs ?? []).filter((id) => id !== recoveryInstance(450));
+      const from = input.nextToken ? Number(input.nextToken) : 0;
+      const items = known.slice(from, from + 150).map((id) => ({ recoveryInstanceID: id, ...(id === recoveryInstance(2) ? {} : { ec2InstanceID: ec2InstanceOf(id) }) }));
+      // an instance nobody asked for
+      if (from === 0) items.push({ recoveryInstanceID: recoveryInstance(9999), ec2InstanceID: ec2InstanceOf(recoveryInstance(9999)) });
+      return { items, ...(from + 150 < known.length ? { nextToken: String(from + 150) } : {}) };
+    });
+
+    // when the EC2 instances of 450 recovery instances are asked (one of them twice)
+    const found = await new DrsRecoveryJobs(new DrsClient({})).describeRecoveryInstances([...ids, ids[0]!]);
+
+    // then three chunks of ids (200, 200, 50), each read to its last page, and one answer per instance asked that DRS knows
+    expect(drsStub.commandCalls(DescribeRecoveryInstancesCommand).map((c) => [c.args[0].input.filters?.recoveryInstanceIDs?.[0], c.args[0].input.filters?.recoveryInstanceIDs?.length, c.args[0].input.maxResults, c.args[0].input.nextToken])).toEqual([
+      [ids[0], 200, 200, undefined], [ids[0], 200, 200, '150'], [ids[200], 200, 200, undefined], [ids[200], 200, 200, '150'], [ids[400], 50, 200, undefined],
+    ]);
+    expect(found).toHaveLength(449);
+    expect(found.find((f) => f.recoveryInstanceId === recoveryInstance(123))).toEqual({ recoveryInstanceId: recoveryInstance(123), ec2InstanceId: ec2InstanceOf(recoveryInstance(123)) });
+    expect(found.find((f) => f.recoveryInstanceId === recoveryInstance(2))).toEqual({ recoveryInstanceId: recoveryInstance(2) });
+    expect(found.some((f) => f.recoveryInstanceId === recoveryInstance(9999) || f.recoveryInstanceId === recoveryInstance(450))).toBe(false);
+  });
+
+  it('leaves out an EC2 instance id the ServerLaunched schema would refuse', async () => {
+    drsStub.on(DescribeRecoveryInstancesCommand).resolves({ items: [{ recoveryInstanceID: recoveryInstance(1), ec2InstanceID: 'I-NOT-AN-INSTANCE' }] });
+    expect(await new DrsRecoveryJobs(new DrsClient({})).describeRecoveryInstances([recoveryInstance(1)])).toEqual([{ recoveryInstanceId: recoveryInstance(1) }]);
+  });
+
+  it('asks nothing for no ids', async () => {
+    expect(await new DrsRecoveryJobs(new DrsClient({})).describeRecoveryInstances([])).toEqual([]);
+    expect(drsStub.commandCalls(DescribeRecoveryInstancesCommand)).toEqual([]);
   });
 });
 

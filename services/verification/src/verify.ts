@@ -24,7 +24,10 @@ export interface VerificationTarget {
 
 /** Port: DRS. */
 export interface DrsPort {
-  /** The EC2 instance id of the launch's recovery instance (undefined: DRS reports none yet). */
+  /**
+   * The EC2 instance id of the launch's recovery instance (undefined: DRS reports none yet). Asked
+   * only when ServerLaunched did not carry it (the execution could not learn it at launch).
+   */
   ec2InstanceIdOf(target: VerificationTarget): Promise<{ recoveryInstanceId: string; ec2InstanceId?: string } | undefined>;
   launchActions(jobId: string, sourceServerId: string): Promise<LaunchActionsFacts>;
 }

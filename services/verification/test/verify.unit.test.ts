@@ -56,6 +56,19 @@ describe('verifyLaunchedServer', () => {
     expect(looks.sent).toEqual([{ instanceId: 'i-0abc', documentName: 'Lifeboat-HealthCheck-Linux', parameters: {}, comment: 'lifeboat exec-1 s-1234567890abcdef0 ssm:linux', timeoutSeconds: 60 }]);
   });
 
+  it('uses the EC2 instance the launch carries, asking DRS nothing for it', async () => {
+    // given a launch whose ServerLaunched carried the EC2 instance
+    const { ports, looks } = world({ ec2: [{ ...healthy, instanceId: 'i-0def' }] });
+
+    // when it is verified
+    const outcome = await verifyLaunchedServer({ ...target, ec2InstanceId: 'i-0def' }, withDocs(), ports, fakeClock(), { pollMs: 5_000, budgetMs: 890_000 });
+
+    // then every check ran against that instance, without DescribeRecoveryInstances
+    expect(outcome).toMatchObject({ verdict: 'VERIFIED', recoveryInstanceId: 'i-0abc', ec2InstanceId: 'i-0def' });
+    expect(looks.drsLookups).toBe(0);
+    expect(looks.sent.map((s) => s.instanceId)).toEqual(['i-0def']);
+  });
+
   it('sends a health check once however long it runs, and polls its invocation', async () => {
     const { ports, looks } = world({ invocation: [undefined, { commandId: 'cmd-1', status: 'InProgress' }, { commandId: 'cmd-1', status: 'Failed', responseCode: 1, stderr: 'FAIL nginx' }] });
 

@@ -1,5 +1,6 @@
-import { ConflictException, DescribeJobsCommand, DescribeRecoverySnapshotsCommand, DrsClient, ResourceNotFoundException, ServiceQuotaExceededException, StartRecoveryCommand, TerminateRecoveryInstancesCommand, ValidationException } from '@aws-sdk/client-drs';
+import { ConflictException, DescribeJobsCommand, DescribeRecoveryInstancesCommand, DescribeRecoverySnapshotsCommand, DrsClient, ResourceNotFoundException, ServiceQuotaExceededException, StartRecoveryCommand, TerminateRecoveryInstancesCommand, ValidationException } from '@aws-sdk/client-drs';
 import type { Job } from '@aws-sdk/client-drs';
+import { isEc2InstanceId } from '../domain/ids.js';
 
 /** Tags Lifeboat puts on every DRS job it starts, so a job can always be traced back. */
 export const JOB_TAGS = {
@@ -32,6 +33,13 @@ export class RecoveryJobRefusedError extends Error {
   override readonly name = 'RecoveryJobRefusedError';
 }
 
+/** A recovery instance and the EC2 instance behind it, as DescribeRecoveryInstances reports them. */
+export interface LaunchedRecoveryInstance {
+  recoveryInstanceId: string;
+  /** Absent while DRS reports none (or one that is not an EC2 instance id). */
+  ec2InstanceId?: string;
+}
+
 export interface StartRecoveryInput {
   sourceServerIds: string[];
   isDrill: boolean;
@@ -51,6 +59,8 @@ export interface RecoveryJobs {
   findJobByTags(tags: Record<string, string>, since: string): Promise<RecoveryJob | undefined>;
   /** The jobs with these ids that DRS knows. */
   describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]>;
+  /** The recovery instances with these ids that DRS knows, each with its EC2 instance when reported. */
+  describeRecoveryInstances(recoveryInstanceIds: readonly string[]): Promise<LaunchedRecoveryInstance[]>;
 }
 
 function toRecoveryJob(job: Job): RecoveryJob {
@@ -107,7 +117,31 @@ export class DrsRecoveryJobs implements RecoveryJobs {
   async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
     return (await jobsWithIds(this.client, jobIds)).map(toRecoveryJob);
   }
+
+  /** 200 ids per call (DRS's limit on the filter), every page. */
+  async describeRecoveryInstances(recoveryInstanceIds: readonly string[]): Promise<LaunchedRecoveryInstance[]> {
+    const ids = [...new Set(recoveryInstanceIds)];
+    const found: LaunchedRecoveryInstance[] = [];
+    for (let i = 0; i < ids.length; i += DESCRIBE_RECOVERY_INSTANCES_IDS) {
+      const wanted = new Set(ids.slice(i, i + DESCRIBE_RECOVERY_INSTANCES_IDS));
+      let nextToken: string | undefined;
+      do {
+        const page = await this.client.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [...wanted] }, maxResults: DESCRIBE_RECOVERY_INSTANCES_IDS, nextToken }));
+        for (const item of page.items ?? []) {
+          if (!item.recoveryInstanceID || !wanted.has(item.recoveryInstanceID)) continue;
+          // Only what the ServerLaunched schema accepts is carried on.
+          const ec2InstanceId = item.ec2InstanceID && isEc2InstanceId(item.ec2InstanceID) ? item.ec2InstanceID : undefined;
+          found.push({ recoveryInstanceId: item.recoveryInstanceID, ...(ec2InstanceId ? { ec2InstanceId } : {}) });
+        }
+        nextToken = page.nextToken || undefined;
+      } while (nextToken);
+    }
+    return found;
+  }
 }
+
+/** DescribeRecoveryInstances filters on at most 200 recovery instance ids. */
+const DESCRIBE_RECOVERY_INSTANCES_IDS = 200;
 
 /** DescribeJobs filters on at most 1,000 job ids. */
 const DESCRIBE_JOBS_IDS = 1000;

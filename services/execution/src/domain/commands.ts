@@ -41,6 +41,8 @@ export type RecordServerLaunchResult = Command<'RecordServerLaunchResult', {
   sourceServerId: string;
   outcome: 'LAUNCHED' | 'FAILED';
   recoveryInstanceId?: string;
+  /** The EC2 instance behind the recovery instance (LAUNCHED only), when DRS reported it. */
+  ec2InstanceId?: string;
   reason?: string;
 }>;
 

@@ -7,7 +7,7 @@ import type {
 import { ExecutionInvariantError } from './errors.js';
 import type { CleanupTrigger, ExecutionEvent, ExecutionEventData, ExecutionEventType, RecoveryInstanceRef, TimerPurpose } from './events.js';
 import { evolve } from './evolve.js';
-import { eventIdOf } from './ids.js';
+import { eventIdOf, isEc2InstanceId } from './ids.js';
 import type { ApprovalState, ExecutionState, FinishedState, LiveState, ServerState, StartedState, StepState, WaveState } from './state.js';
 import { hasActiveLaunch, hasFailed, hasLaunchResult, hasVerificationResult, isLive, isServerDone, isServerInFlight, isStepDone, SECOND_APPROVAL_ID } from './state.js';
 
@@ -156,7 +156,9 @@ function recordRecoveryJobStarted(command: RecordRecoveryJobStarted, state: Exec
 
 function recordServerLaunchResult(command: RecordServerLaunchResult, state: ExecutionState): ExecutionEvent[] {
   const running = requireLive(state);
-  const { jobId, sourceServerId, outcome, recoveryInstanceId, reason } = command.data;
+  const { jobId, sourceServerId, outcome, recoveryInstanceId, ec2InstanceId, reason } = command.data;
+  // Checked before anything is decided: a malformed id would make the stored event break its schema.
+  if (ec2InstanceId !== undefined && !isEc2InstanceId(ec2InstanceId)) throw new ExecutionInvariantError('INCONSISTENT_COMMAND', `${ec2InstanceId} is not an EC2 instance id`);
   const server = requireServer(running, sourceServerId);
   const batchId = running.jobs.get(jobId);
   if (!batchId) throw new ExecutionInvariantError('UNKNOWN_JOB', `Execution ${running.executionId} has no job ${jobId}`);
@@ -170,7 +172,7 @@ function recordServerLaunchResult(command: RecordServerLaunchResult, state: Exec
   const d = new Decision(state, command.metadata, running.executionId);
   const ref = serverRef(running.executionId, server);
   if (outcome === 'LAUNCHED') {
-    d.emit('ServerLaunched', { ...ref, jobId, ...(recoveryInstanceId ? { recoveryInstanceId } : {}) });
+    d.emit('ServerLaunched', { ...ref, jobId, ...(recoveryInstanceId ? { recoveryInstanceId } : {}), ...(ec2InstanceId ? { ec2InstanceId } : {}) });
     settle(d);
     return d.events;
   }

@@ -35,3 +35,10 @@ export function ulidAfter(base: string, offset: number): string {
 export function eventIdOf(commandId: string, index: number): string {
   return addToRandomPart(commandId, index, 25 - 8);
 }
+
+/** An EC2 instance id, as events/schemas/ServerLaunched.schema.json accepts it (8 or 17 hex digits). */
+export const EC2_INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+export function isEc2InstanceId(value: string): boolean {
+  return EC2_INSTANCE_ID.test(value);
+}

@@ -4,7 +4,7 @@ import type { CapacityScope } from '../capacity/ledger.js';
 import { batchKey } from '../capacity/ledger.js';
 import { handleCommand, loadExecution } from '../command-handler.js';
 import { isExecutionError } from '../domain/errors.js';
-import { hasLaunchResult } from '../domain/state.js';
+import { hasLaunchResult, isLive } from '../domain/state.js';
 import { log } from '../config.js';
 import { commandMetadata, PROCESS_MANAGER } from './commands.js';
 import type { LaunchBatchDeps } from './launch-batch.js';
@@ -30,6 +30,42 @@ async function ownerOf(deps: LaunchBatchDeps, job: RecoveryJob): Promise<{ execu
   const batchId = job.tags[JOB_TAGS.batchId];
   if (!executionId || !batchId || job.tags[JOB_TAGS.stage] !== deps.stage) return undefined;
   return { executionId, batchId };
+}
+
+/**
+ * The EC2 instance ids asked of DRS for each job read (recoveryInstanceId -> EC2 id, undefined when
+ * DRS reported none). The results of a job arrive together and share one DescribeJobs answer, the
+ * same object: keyed by it, the reconciliations of one read share one DescribeRecoveryInstances.
+ */
+const instancesOfRead = new WeakMap<RecoveryJob, Map<string, Promise<string | undefined>>>();
+
+/** recoveryInstanceId -> EC2 instance id, for those DRS reports; nothing (and a warning) when DRS cannot answer. */
+async function describeRecoveryInstances(deps: LaunchBatchDeps, scope: CapacityScope, jobId: string, recoveryInstanceIds: string[]): Promise<Map<string, string>> {
+  try {
+    const instances = await (await deps.drsIn(scope)).describeRecoveryInstances(recoveryInstanceIds);
+    return new Map(instances.flatMap((i): [string, string][] => (i.ec2InstanceId ? [[i.recoveryInstanceId, i.ec2InstanceId]] : [])));
+  } catch (error) {
+    // The launch is a fact whatever DRS answers now: verification finds the EC2 instance itself.
+    log('warn', 'DescribeRecoveryInstances failed: launches recorded without their EC2 instance ids', { jobId, scope, recoveryInstances: recoveryInstanceIds.length, error: error as Error });
+    return new Map();
+  }
+}
+
+/** The EC2 instance ids of these recovery instances of a job read, asking DRS only for those not asked for this read yet. */
+async function ec2InstanceIdsOf(deps: LaunchBatchDeps, scope: CapacityScope, job: RecoveryJob, recoveryInstanceIds: string[]): Promise<Map<string, string>> {
+  if (recoveryInstanceIds.length === 0) return new Map();
+  let asked = instancesOfRead.get(job);
+  if (!asked) {
+    asked = new Map();
+    instancesOfRead.set(job, asked);
+  }
+  const missing = [...new Set(recoveryInstanceIds.filter((id) => !asked.has(id)))];
+  if (missing.length > 0) {
+    const lookup = describeRecoveryInstances(deps, scope, job.jobId, missing);
+    for (const id of missing) asked.set(id, lookup.then((found) => found.get(id)));
+  }
+  const answers = await Promise.all(recoveryInstanceIds.map(async (id): Promise<[string, string | undefined]> => [id, await asked.get(id)]));
+  return new Map(answers.filter((a): a is [string, string] => a[1] !== undefined));
 }
 
 export interface JobReconciliation {
@@ -59,12 +95,16 @@ export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, 
   }
   const known = state.status === 'NOT_STARTED' ? new Set<string>() : new Set([...state.servers.values()].filter(hasLaunchResult).map((s) => s.sourceServerId));
   const fresh = launches.filter((l) => !known.has(l.sourceServerId));
+  // One DescribeRecoveryInstances for the servers launched now, so that ServerLaunched carries the
+  // EC2 instance and verification need not ask DRS per server (none for a finished execution).
+  const ec2 = isLive(state) ? await ec2InstanceIdsOf(deps, scope, job, fresh.flatMap((l) => (l.outcome === 'LAUNCHED' && l.recoveryInstanceId ? [l.recoveryInstanceId] : []))) : new Map<string, string>();
   // Issued together: the command handler commits them as one group.
   const recorded = await Promise.all(fresh.map(async (launch): Promise<number> => {
+    const ec2InstanceId = launch.recoveryInstanceId ? ec2.get(launch.recoveryInstanceId) : undefined;
     try {
       const { appended } = await handleCommand(deps.store, owner.executionId, {
         type: 'RecordServerLaunchResult',
-        data: { jobId: job.jobId, ...launch },
+        data: { jobId: job.jobId, ...launch, ...(ec2InstanceId ? { ec2InstanceId } : {}) },
         metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, null),
       });
       return appended.length > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import type { RecoveryJob, RecoveryJobs, StartRecoveryInput } from '../../src/adapters/drs.js';
+import type { LaunchedRecoveryInstance, RecoveryJob, RecoveryJobs, StartRecoveryInput } from '../../src/adapters/drs.js';
 import { RecoveryJobConflictError, RecoveryJobRefusedError, RecoveryQuotaExceededError } from '../../src/adapters/drs.js';
 
 type FakeJob = RecoveryJob & { isDrill: boolean; createdAt: string };
@@ -19,6 +19,10 @@ export class FakeDrs implements RecoveryJobs {
   blindLookups = 0;
   /** Jobs started outside Lifeboat that use up quota. */
   foreignActiveJobs = 0;
+  /** The ids asked by each DescribeRecoveryInstances call. */
+  readonly recoveryInstanceCalls: string[][] = [];
+  /** When set, DescribeRecoveryInstances fails with it. */
+  recoveryInstancesError: Error | undefined;
 
   constructor(private readonly now: () => Date = () => new Date(), readonly quotas = { concurrentJobs: 20, serversInActiveJobs: 500 }) {}
 
@@ -70,5 +74,20 @@ export class FakeDrs implements RecoveryJobs {
   async describeJobs(jobIds: readonly string[]): Promise<RecoveryJob[]> {
     this.describeCalls++;
     return this.jobs.filter((j) => jobIds.includes(j.jobId)).map((j) => structuredClone(j));
+  }
+
+  /** The EC2 instance DRS launched behind a recovery instance (another id than the recovery instance's). */
+  ec2InstanceIdOf(recoveryInstanceId: string): string {
+    return `i-e${recoveryInstanceId.slice(3)}`;
+  }
+
+  /** The recovery instances of the servers that launched (those still pending have none yet). */
+  async describeRecoveryInstances(recoveryInstanceIds: readonly string[]): Promise<LaunchedRecoveryInstance[]> {
+    this.recoveryInstanceCalls.push([...recoveryInstanceIds]);
+    if (this.recoveryInstancesError) throw this.recoveryInstancesError;
+    const wanted = new Set(recoveryInstanceIds);
+    return this.jobs.flatMap((j) => j.participatingServers).flatMap((s) =>
+      s.recoveryInstanceId && wanted.has(s.recoveryInstanceId) && s.launchStatus === 'LAUNCHED' ? [{ recoveryInstanceId: s.recoveryInstanceId, ec2InstanceId: this.ec2InstanceIdOf(s.recoveryInstanceId) }] : [],
+    );
   }
 }

@@ -110,7 +110,7 @@ describe('recordExecution of a claim-checked ExecutionStarted (4,000 servers)', 
     await recordExecution(delivered(entry!), lambdaContext('lifeboat-verification-test-recordExecution'));
 
     // then the stream was read once, as a reader, and the context holds all 4,000 servers' settings
-    expect(api.calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: EXECUTION_ID, afterVersion: 0 }, caller: serviceReader('verification') }]);
+    expect(api.calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: EXECUTION_ID, afterVersion: 0, limit: 1 }, caller: serviceReader('verification') }]);
     const context = await contexts().get(EXECUTION_ID);
     expect(context).toMatchObject({ planId: 'plan-dc-exit', planVersion: 7, mode: 'DRILL' });
     expect(Object.keys(context?.serverProfiles ?? {})).toHaveLength(SERVERS);

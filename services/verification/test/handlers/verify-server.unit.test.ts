@@ -124,6 +124,26 @@ describe('verifyServer across accounts', () => {
     for (const call of called) expect(call).toMatchObject({ region: 'us-west-2', accessKeyId: 'AKIDHOMEVERIFY' });
   });
 
+  it('a launch carrying its EC2 instance is verified without DescribeRecoveryInstances', async () => {
+    // given a ServerLaunched whose execution learned the EC2 instance at launch
+    await verify(serverLaunched({ accountId: HOME, region: 'us-west-2', recoveryInstanceId: INSTANCE, ec2InstanceId: INSTANCE }));
+
+    // then DRS is asked only for the post-launch actions, and the verdict names the instance
+    expect(published.map((e) => e.type)).toEqual(['ServerVerified']);
+    expect(published[0]?.data).toMatchObject({ recoveryInstanceId: INSTANCE, ec2InstanceId: INSTANCE });
+    expect(drs.commandCalls(DescribeRecoveryInstancesCommand)).toEqual([]);
+    expect(drs.commandCalls(DescribeJobsCommand)).toHaveLength(1);
+    expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toContainEqual([INSTANCE]);
+  });
+
+  it('a launch without its EC2 instance finds it through DescribeRecoveryInstances, by its recovery instance', async () => {
+    await verify(serverLaunched({ accountId: HOME, region: 'us-west-2', recoveryInstanceId: INSTANCE }));
+
+    expect(published.map((e) => e.type)).toEqual(['ServerVerified']);
+    expect(published[0]?.data).toMatchObject({ ec2InstanceId: INSTANCE });
+    expect(drs.commandCalls(DescribeRecoveryInstancesCommand).map((c) => c.args[0].input.filters)).toEqual([{ recoveryInstanceIDs: [INSTANCE] }]);
+  });
+
   it('a launch in an account the catalog does not know is an error (delivered again), not a verdict', async () => {
     await expect(verify(serverLaunched({ accountId: '999988887777', region: SPOKE_REGION }))).rejects.toMatchObject({ name: 'AccountAccessError', code: 'UNKNOWN_ACCOUNT' });
     expect(published).toEqual([]);
