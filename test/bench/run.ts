@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatTable, machine, targetMet } from './support/bench.js';
+import { PartialFigureError, formatTable, machine, targetMet } from './support/bench.js';
 import type { BenchContext, BenchFigure, BenchRow } from './support/bench.js';
 import { waveTransitionFigure } from './figures/wave-transition.js';
 import { quotaSaturationFigure } from './figures/quota-saturation.js';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       rows.push(...(await figure.run(context)));
       runs.push({ id: figure.id, title: figure.title, seconds: (Date.now() - figureStarted) / 1000 });
     } catch (error) {
+      if (error instanceof PartialFigureError) rows.push(...error.rows);
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       context.log(`${figure.id} failed: ${message}`);
       runs.push({ id: figure.id, title: figure.title, seconds: (Date.now() - figureStarted) / 1000, error: message });

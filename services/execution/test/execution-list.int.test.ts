@@ -154,3 +154,19 @@ describe('execution list on DynamoDB', () => {
     expect(scanned()).toBe(42);
   });
 });
+
+describe('an execution too large for one list item (DynamoDB keeps at most 400 KB)', () => {
+  it('is listed without its servers, flagged, and still found by its filters', async () => {
+    // given a 4,000-server execution whose view is over a megabyte
+    const list = new DynamoDbExecutionList(dynamo.table('ExecutionsTable'), dynamo.client);
+    const servers = Array.from({ length: 4000 }, (_, i) => ({ sourceServerId: `s-${String(i).padStart(17, '0')}`, hostname: `host-${i}.corp.example.com`, accountId: '123456789012', region: 'us-east-1', criticality: 'CRITICAL' as const, status: 'VERIFIED' as const, checks: [{ name: 'ec2-running-and-status-checks', status: 'PASSED' as const, durationMs: 1200, output: 'running; system ok; instance ok' }] }));
+    const large: ExecutionView = { executionId: '01JLARGE0000000000000000000', planId: 'plan-large', planVersion: 1, planName: 'Large', mode: 'DRILL', status: 'COMPLETED', startedAt: '2030-01-01T00:00:00.000Z', startedBy: 'olivia', version: 12_000, waves: [{ waveId: 'w1', name: 'Everything', dependsOn: [], launchOrder: 'PARALLEL', status: 'COMPLETED', servers }] };
+    expect(Buffer.byteLength(JSON.stringify(large))).toBeGreaterThan(1024 * 1024);
+    // when it is saved, then it is written
+    expect(await list.save(large)).toBe(true);
+    // and listed by its plan, without its servers, named as such
+    const page = await list.list({ limit: 10, filter: { planId: 'plan-large' } });
+    expect(page.items.map((v) => [v.executionId, v.status, v.waves[0]?.servers.length])).toEqual([[large.executionId, 'COMPLETED', 0]]);
+    expect(page.withoutServers).toEqual([large.executionId]);
+  });
+});

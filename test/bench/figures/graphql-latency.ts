@@ -33,7 +33,7 @@ const SIZES = {
   full: { servers: 4_000, drill: 1_000, plan: 200, requests: 100, warmUp: 5, budgetMs: 20_000 },
   smoke: { servers: 30, drill: 10, plan: 10, requests: 10, warmUp: 2, budgetMs: 10_000 },
 };
-type Size = (typeof SIZES)['full'];
+export type Size = (typeof SIZES)['full'];
 
 /** At most this DRS clock: the drill only makes the execution whose detail is read; its launches are not measured. */
 const DRILL_DRS_TIME_SCALE = 0.002;
@@ -91,6 +91,12 @@ const RUNBOOK_QUERY = `
     me { id }
     execution(id: $id) { ${EXECUTION_FIELDS} }
     executionEvents(id: $id) { ${EVENT_FIELDS} }
+  }
+`;
+/** The execution's detail alone (the runbook's execution fields, without its timeline of events). */
+const EXECUTION_DETAIL_QUERY = `
+  query ExecutionDetail($id: ID!) {
+    execution(id: $id) { ${EXECUTION_FIELDS} }
   }
 `;
 
@@ -338,10 +344,56 @@ function planInputOf(ids: readonly string[]): Record<string, unknown> {
   };
 }
 
+/** What the measurement needs from a stack: its inventory's size, a finished large drill and servers for a plan. */
+export interface GraphqlLatencySubjects {
+  inventoryServers: number;
+  inventoryShape: string;
+  drill: { id: string; status: string; seconds: number; servers: number; clockScale: number };
+  planServerIds: readonly string[];
+}
+
+/** Measures the console's queries on a stack that holds the subjects (also used on quota-saturation's stack). */
+export async function measureGraphqlLatency(bench: BenchStack, size: Size, subjects: GraphqlLatencySubjects): Promise<BenchRow[]> {
+  const planInput = planInputOf(subjects.planServerIds);
+  // A hostname substring the console's search box gets.
+  const search = '-01';
+  const unfiltered = await measure(bench, size, pageWalk({ filter: {}, sort: { field: 'HOSTNAME', direction: 'ASC' } }));
+  const filtered = await measure(bench, size, pageWalk({ filter: { search }, sort: { field: 'HOSTNAME', direction: 'DESC' } }));
+  const detail = await measure(bench, size, () => ({ query: EXECUTION_DETAIL_QUERY, variables: { id: subjects.drill.id } }));
+  const runbook = await measure(bench, size, () => ({ query: RUNBOOK_QUERY, variables: { id: subjects.drill.id } }));
+  const validation = await measure(bench, size, () => ({ query: VALIDATE_PLAN_QUERY, variables: { input: planInput } }));
+  const { validateRecoveryPlan } = await bench.ok<{ validateRecoveryPlan: { valid: boolean; findings: { severity: string; code: string }[] } }>(VALIDATE_PLAN_QUERY, { input: planInput });
+  const findings = new Map<string, number>();
+  for (const f of validateRecoveryPlan.findings) findings.set(`${f.severity} ${f.code}`, (findings.get(`${f.severity} ${f.code}`) ?? 0) + 1);
+  const { execution } = await bench.ok<{ execution: { version: number } }>('query($id: ID!) { execution(id: $id) { version } }', { id: subjects.drill.id });
+  const { drill } = subjects;
+  const drillText = `a ${drill.status} ${drill.servers}-server drill (${drill.seconds.toFixed(0)} s at DRS clock x${drill.clockScale})`;
+  return [
+    ...rowsOf('sourceServers page of 100', unfiltered, `pages of 100 of ${subjects.inventoryServers} servers (${subjects.inventoryShape}) walked by cursor (every offset), by hostname, the console's fields`),
+    ...rowsOf('sourceServers page of 100, search + DESC', filtered, `search "${search}" (hostname substring) sorted DESC, walked by cursor`),
+    ...rowsOf(`execution detail, ${drill.servers} servers`, detail, `the runbook's execution fields (every server with its checks) of ${drillText}`),
+    ...rowsOf(`runbook (detail + ${execution.version} events), ${drill.servers} servers`, runbook, `the runbook's query: the detail and the whole timeline of ${drillText}`),
+    ...rowsOf(`validateRecoveryPlan, ${subjects.planServerIds.length} servers`, validation, `3 waves (PARALLEL, PARALLEL after an approval, SEQUENTIAL with boot orders); valid: ${validateRecoveryPlan.valid}; findings: ${[...findings].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`),
+  ];
+}
+
+/** Rows measured on another figure's stack in this run (quota-saturation's), answered instead of starting one. */
+let measuredElsewhere: BenchRow[] | undefined;
+
+export function graphqlLatencyMeasuredOnSharedStack(rows: BenchRow[]): void {
+  measuredElsewhere = rows;
+}
+
+export const FULL_SIZE: Size = SIZES.full;
+
 export const graphqlLatencyFigure: BenchFigure = {
   id: 'graphql-latency',
   title: 'GraphQL latency (console queries over HTTP, one at a time)',
   async run(context: BenchContext): Promise<BenchRow[]> {
+    if (measuredElsewhere && !context.smoke) {
+      context.log('graphql-latency: measured on the quota-saturation stack (5,100 servers, its 1,000-server drill)');
+      return measuredElsewhere;
+    }
     const size = context.smoke ? SIZES.smoke : SIZES.full;
     const slices = slicesOf(size);
     const drsTimeScale = Math.min(context.drsTimeScale, DRILL_DRS_TIME_SCALE);
@@ -353,25 +405,12 @@ export const graphqlLatencyFigure: BenchFigure = {
       context.log(`graphql-latency: the drill ended ${drill.status} after ${drill.seconds.toFixed(0)} s; measuring`);
       const planServers = inventoryIds.flat().slice(0, size.plan);
       if (planServers.length !== size.plan) throw new Error(`only ${planServers.length} servers for the ${size.plan}-server plan`);
-      const planInput = planInputOf(planServers);
-
-      // A hostname substring the console's search box gets: every 10th hundred (…-0100 to …-0199) of each region.
-      const search = '-01';
-      const unfiltered = await measure(bench, size, pageWalk({ filter: {}, sort: { field: 'HOSTNAME', direction: 'ASC' } }));
-      const filtered = await measure(bench, size, pageWalk({ filter: { search }, sort: { field: 'HOSTNAME', direction: 'DESC' } }));
-      const runbook = await measure(bench, size, () => ({ query: RUNBOOK_QUERY, variables: { id: drill.id } }));
-      const validation = await measure(bench, size, () => ({ query: VALIDATE_PLAN_QUERY, variables: { input: planInput } }));
-      const { validateRecoveryPlan } = await bench.ok<{ validateRecoveryPlan: { valid: boolean; findings: { severity: string; code: string }[] } }>(VALIDATE_PLAN_QUERY, { input: planInput });
-      const findings = new Map<string, number>();
-      for (const f of validateRecoveryPlan.findings) findings.set(`${f.severity} ${f.code}`, (findings.get(`${f.severity} ${f.code}`) ?? 0) + 1);
-      const { execution } = await bench.ok<{ execution: { version: number } }>('query($id: ID!) { execution(id: $id) { version } }', { id: drill.id });
-
-      return [
-        ...rowsOf('sourceServers page of 100', unfiltered, `pages of 100 of ${size.servers} servers in ${slices.length} regions walked by cursor (every offset), by hostname, the console's fields`),
-        ...rowsOf('sourceServers page of 100, search + DESC', filtered, `search "${search}" (hostname substring) sorted DESC, walked by cursor`),
-        ...rowsOf(`runbook of a ${size.drill}-server execution`, runbook, `the runbook's query (execution detail + its ${execution.version} events) of a ${drill.status} ${size.drill}-server drill (${drill.seconds.toFixed(0)} s at DRS clock x${drsTimeScale})`),
-        ...rowsOf(`validateRecoveryPlan, ${size.plan} servers`, validation, `3 waves (PARALLEL, PARALLEL after an approval, SEQUENTIAL with boot orders); valid: ${validateRecoveryPlan.valid}; findings: ${[...findings].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`),
-      ];
+      return await measureGraphqlLatency(bench, size, {
+        inventoryServers: size.servers,
+        inventoryShape: `${slices.length} regions`,
+        drill: { ...drill, servers: size.drill, clockScale: drsTimeScale },
+        planServerIds: planServers,
+      });
     } finally {
       await bench.stop();
     }

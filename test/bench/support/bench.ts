@@ -42,6 +42,14 @@ export interface BenchFigure {
   run(context: BenchContext): Promise<BenchRow[]>;
 }
 
+/** A figure that measured some of its rows before it failed: the rows are printed, the run fails. */
+export class PartialFigureError extends Error {
+  override readonly name = 'PartialFigureError';
+  constructor(message: string, readonly rows: readonly BenchRow[]) {
+    super(message);
+  }
+}
+
 /** The nearest-rank percentile of ascending values (NaN when there are none). */
 export function percentile(ascending: readonly number[], p: number): number {
   if (ascending.length === 0) return Number.NaN;

@@ -362,7 +362,9 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
     listExecutions: operation('read', async (raw: Input<'listExecutions'>): Promise<Result<'listExecutions'>> => {
       const query = parseListExecutionsInput(raw);
       const page = await deps.executions.list(query);
-      return { items: page.items, nextToken: page.next ? encodeListToken(query.filter, page.next) : null };
+      const partial = new Set(page.withoutServers ?? []);
+      const items = await Promise.all(page.items.map((view) => (partial.has(view.executionId) ? currentView(view.executionId) : view)));
+      return { items, nextToken: page.next ? encodeListToken(query.filter, page.next) : null };
     }),
 
     getExecutionEvents: operation('read', async (raw: Input<'getExecutionEvents'>): Promise<Result<'getExecutionEvents'>> => {

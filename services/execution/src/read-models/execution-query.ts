@@ -36,6 +36,8 @@ export interface ExecutionQuery {
 export interface ExecutionListPage {
   items: ExecutionView[];
   next: ListPosition | null;
+  /** Executions whose view was too large for the list and is answered here without its servers: read them whole from the stream. */
+  withoutServers?: string[];
 }
 
 /** Newest first: negative when `a` comes before `b`. */

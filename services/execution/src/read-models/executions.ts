@@ -25,6 +25,24 @@ const MAX_QUERIES_PER_PAGE = 10;
 
 type Item = Record<string, unknown>;
 
+function itemViewOf(view: ExecutionView): { view: ExecutionView; withoutServers?: true } {
+  const listed = listedView(view);
+  return listed.withoutServers ? { view: listed.view, withoutServers: true } : { view: listed.view };
+}
+
+/** Below DynamoDB's 400 KB per item, with room for the key and index attributes. */
+const MAX_LISTED_VIEW_BYTES = 350 * 1024;
+
+/**
+ * The view as the list keeps it: whole, or, when it is too large for one item (thousands of servers
+ * with their checks), without its servers (`withoutServers`); the list's filters and order need only
+ * the execution's own fields, and readers load such a view whole from the stream.
+ */
+export function listedView(view: ExecutionView): { view: ExecutionView; withoutServers: boolean } {
+  if (Buffer.byteLength(JSON.stringify(view)) <= MAX_LISTED_VIEW_BYTES) return { view, withoutServers: false };
+  return { view: { ...view, waves: view.waves.map((wave) => ({ ...wave, servers: [] })) }, withoutServers: true };
+}
+
 /**
  * One item per execution (key executionId) holding the projected view, plus `kind` and
  * `startedAt` for the newest-first index.
@@ -44,7 +62,7 @@ export class DynamoDbExecutionList implements ExecutionList {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { executionId: view.executionId, kind: KIND, startedAt: view.startedAt, version: view.version, view },
+          Item: { executionId: view.executionId, kind: KIND, startedAt: view.startedAt, version: view.version, ...itemViewOf(view) },
           ConditionExpression: 'attribute_not_exists(executionId) OR version < :version',
           ExpressionAttributeValues: { ':version': view.version },
         }),
@@ -104,6 +122,7 @@ export class DynamoDbExecutionList implements ExecutionList {
     const filtered = conditions.length > 0;
 
     const items: ExecutionView[] = [];
+    const withoutServers: string[] = [];
     let startKey: Item | undefined = query.after ? { executionId: query.after.executionId, kind: KIND, startedAt: query.after.startedAt } : undefined;
     for (let queries = 0; queries < MAX_QUERIES_PER_PAGE; queries++) {
       const wanted = query.limit - items.length;
@@ -125,18 +144,19 @@ export class DynamoDbExecutionList implements ExecutionList {
         const view = item.view as ExecutionView;
         if (filter.startedBefore !== undefined && view.startedAt >= filter.startedBefore) continue;
         items.push(view);
+        if (item.withoutServers === true) withoutServers.push(view.executionId);
       }
       startKey = page.LastEvaluatedKey;
       if (items.length > query.limit) {
         const answered = items.slice(0, query.limit);
-        return { items: answered, next: positionOf(answered[answered.length - 1] as ExecutionView) };
+        return { items: answered, next: positionOf(answered[answered.length - 1] as ExecutionView), withoutServers };
       }
-      if (!startKey) return { items, next: null };
+      if (!startKey) return { items, next: null, withoutServers };
       if (items.length === query.limit) break;
     }
     // Full, or out of queries: go on from the last item read (answered or left out by the filter).
     const last = startKey as Item;
-    return { items, next: { startedAt: String(last.startedAt), executionId: String(last.executionId) } };
+    return { items, next: { startedAt: String(last.startedAt), executionId: String(last.executionId) }, withoutServers };
   }
 }
 
