@@ -290,7 +290,7 @@ describe('subscriptionFanout handler', () => {
       // then both topics got the full event, read once through the execution API as the gateway's reader
       expect((await stream.next()).value).toEqual(full);
       expect((await lifecycle.next()).value).toEqual(full);
-      expect(execution.calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-big', afterVersion: 0 }, caller: serviceReader('gateway') }]);
+      expect(execution.calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-big', afterVersion: 0, limit: 1 }, caller: serviceReader('gateway') }]);
     });
 
     it('on AWS too, the WebSocket fan-out is handed the full event', async () => {

@@ -142,7 +142,7 @@ describe('notify: a claim-checked event (its detail was over EventBridge\'s 256 
     await notifyResolving(envelopeOf(claimChecked(full, 900_000)), context());
 
     // then the message is named from its plan snapshot, as for an event that travelled whole
-    expect(calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-claim-checked', afterVersion: 0 }, caller: serviceReader('notification') }]);
+    expect(calls).toEqual([{ operation: 'getExecutionEvents', input: { executionId: 'exec-claim-checked', afterVersion: 0, limit: 1 }, caller: serviceReader('notification') }]);
     expect((await outboxItem(full.metadata.eventId))?.subject?.S).toBe('[DRILL] "Payments" v3: drill started');
   });
 
