@@ -194,6 +194,9 @@ function serversRetriedBy(events: readonly ExecutionEvent[]): string[] {
 
 const defaultLog = (message: string, details: Record<string, unknown>): void => console.error(JSON.stringify({ level: 'error', service: 'execution', message, ...details }));
 
+/** The statuses after which an execution's view no longer changes (but for a drill's cleanup). */
+const FINISHED_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
 /** The execution service's API operations (ExecutionOperations of @lifeboat/service-api). */
 export function createExecutionApi(deps: ExecutionApiDeps): Operations {
   const claimDeps = { claims: deps.claims, store: deps.store, clock: deps.clock };
@@ -363,7 +366,10 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const query = parseListExecutionsInput(raw);
       const page = await deps.executions.list(query);
       const partial = new Set(page.withoutServers ?? []);
-      const items = await Promise.all(page.items.map((view) => (partial.has(view.executionId) ? currentView(view.executionId) : view)));
+      const fresher = async (listed: ExecutionView): Promise<ExecutionView> => (await views.current(streamIdOf(listed.executionId))) ?? listed;
+      // The list is updated after the bus is told: a live execution is answered as its stream says now
+      // (a kept view and its tail), so a client reacting to an event never reads the list behind it.
+      const items = await Promise.all(page.items.map((view) => (partial.has(view.executionId) || !FINISHED_STATUSES.has(view.status) ? fresher(view) : view)));
       return { items, nextToken: page.next ? encodeListToken(query.filter, page.next) : null };
     }),
 
