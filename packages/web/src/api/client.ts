@@ -73,7 +73,11 @@ function createApiClient(endpoints: ApiEndpoints, token: string, onUnauthenticat
     url: endpoints.webSocketUrl,
     connectionParams: () => ({ authorization }),
     lazy: true,
-    // Pages come and go: the socket outlives a navigation instead of closing and reopening.
+    // Pages come and go: the socket outlives a navigation instead of closing and reopening. A page's
+    // subscriptions end just before the next page's begin (urql starts them a tick later), so without
+    // the delay each navigation would close the socket and open another (connection_init and token
+    // check again; on AWS a $connect invocation and a connection record) for nothing. It is not what
+    // kept subscriptions alive: see ConsoleApiProvider.
     lazyCloseTimeout: 10_000,
     // Keep the runbook live across network blips and gateway restarts; a refused token ends the session instead.
     retryAttempts: Number.MAX_SAFE_INTEGER,
@@ -109,17 +113,30 @@ function createApiClient(endpoints: ApiEndpoints, token: string, onUnauthenticat
   return { client, webSocket };
 }
 
-/** Provides the API client of one signed-in session. */
+/**
+ * Provides the API client of one signed-in session (nothing is rendered until it exists).
+ *
+ * The clients are made by the effect that disposes them. They used to be made in render (useMemo)
+ * and disposed in an effect's cleanup, and React may run a cleanup while the memoized value lives
+ * on: StrictMode does it once after mounting, in development. The graphql-ws client was then
+ * disposed from the start yet still used, and a disposed client never reconnects: the first time a
+ * page subscribed while the previous page's socket was closing (the lazy close after its last
+ * subscription), graphql-ws completed its subscriptions instead of opening a new socket, silently,
+ * and that page stayed without live updates. Seen in a development build with lazyCloseTimeout 0:
+ * dashboard -> runbook sent no subscribe for the runbook at all. The 10 s lazy close hid it.
+ */
 export function ConsoleApiProvider(props: { token: string; endpoints: ApiEndpoints; onUnauthenticated: () => void; children: ReactNode }): ReactNode {
   const { token, endpoints, onUnauthenticated } = props;
   const onUnauthenticatedRef = useRef(onUnauthenticated);
   onUnauthenticatedRef.current = onUnauthenticated;
-  const api = useMemo(
-    () => createApiClient(endpoints, token, () => onUnauthenticatedRef.current()),
-    [endpoints, token],
-  );
-  useEffect(() => () => void api.webSocket.dispose(), [api]);
+  const [api, setApi] = useState<{ client: Client; webSocket: WebSocketClient } | undefined>(undefined);
+  useEffect(() => {
+    const created = createApiClient(endpoints, token, () => onUnauthenticatedRef.current());
+    setApi(created);
+    return () => void created.webSocket.dispose();
+  }, [endpoints, token]);
   const contextValue = useMemo<ApiContextValue>(() => ({ onUnauthenticated: () => onUnauthenticatedRef.current() }), []);
+  if (!api) return null;
   return createElement(ApiContext.Provider, { value: contextValue }, createElement(Provider, { value: api.client }, props.children));
 }
 

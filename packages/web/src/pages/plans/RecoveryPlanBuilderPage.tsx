@@ -4,7 +4,7 @@
  * validation panel that asks validateRecoveryPlan shortly after each change. Saving writes a new
  * immutable version; a stale version (someone saved meanwhile) is a CONFLICT, explained.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { JSX } from 'react';
 import Alert from '@cloudscape-design/components/alert';
 import AttributeEditor from '@cloudscape-design/components/attribute-editor';
@@ -35,9 +35,9 @@ import { Page } from '../../layout/page.js';
 import { errorTextAt, useDebouncedValue } from '../protection-groups/form-support.js';
 import type { FieldProblem } from '../protection-groups/form-support.js';
 import type { InputObject } from '../protection-groups/group-form.js';
-import { useAllPages } from '../protection-groups/paging.js';
-import { BUILDER_GROUPS_QUERY, BUILDER_SERVERS_QUERY, CREATE_PLAN_MUTATION, RECOVERY_PLAN_QUERY, UPDATE_PLAN_MUTATION, VALIDATE_PLAN_QUERY } from './api.js';
-import type { BuilderGroup, BuilderGroupsData, BuilderServer, BuilderServersData, CreatePlanData, DrillNetworkIsolation, NotificationTargetType, PlanFinding, RecoveryPlan, RecoveryPlanData, UpdatePlanData, ValidatePlanData } from './api.js';
+import { CREATE_PLAN_MUTATION, RECOVERY_PLAN_QUERY, UPDATE_PLAN_MUTATION, VALIDATE_PLAN_QUERY } from './api.js';
+import type { CreatePlanData, DrillNetworkIsolation, NotificationTargetType, PlanFinding, RecoveryPlan, RecoveryPlanData, UpdatePlanData, ValidatePlanData } from './api.js';
+import { usePlanCatalog } from './plan-catalog.js';
 import { emptyPlanForm, emptyWave, planFormOf, serversInOrder, toPlanInput, waveIndexOf } from './plan-form.js';
 import type { PlanForm, WaveForm } from './plan-form.js';
 import { PlanGraph } from './PlanGraph.js';
@@ -50,8 +50,6 @@ export default function RecoveryPlanBuilderPage(): JSX.Element {
   const { id } = useParams();
   const { may } = useSession();
   const existing = useGraphQLQuery<RecoveryPlanData, { id: string }>(RECOVERY_PLAN_QUERY, { id: id ?? '' }, { pause: id === undefined });
-  const groups = useAllPages<BuilderGroup, BuilderGroupsData, Record<string, never>>(BUILDER_GROUPS_QUERY, {}, (d) => d.protectionGroups);
-  const servers = useAllPages<BuilderServer, BuilderServersData, Record<string, never>>(BUILDER_SERVERS_QUERY, {}, (d) => d.sourceServers);
   const plan = existing.data?.recoveryPlan;
   const title = id ? `Edit ${plan?.name ?? 'recovery plan'}` : 'Create recovery plan';
   const crumbs = id ? [PLANS_CRUMB, { text: plan?.name ?? id, href: `/plans/${id}` }, { text: 'Edit', href: `/plans/${id}/edit` }] : [PLANS_CRUMB, { text: 'Create', href: '/plans/new' }];
@@ -65,24 +63,14 @@ export default function RecoveryPlanBuilderPage(): JSX.Element {
       </Page>
     );
   }
-  const failed = existing.error ?? groups.error;
-  if (failed) {
+  if (existing.error) {
     return (
       <Page title={title} breadcrumbs={crumbs}>
-        <ErrorAlert error={failed} onRetry={existing.error ? existing.refetch : groups.refetch} />
+        <ErrorAlert error={existing.error} onRetry={existing.refetch} />
       </Page>
     );
   }
-  // Boot orders need every group's members, so the builder waits for the groups.
-  if ((id !== undefined && existing.loading) || !groups.complete) {
-    return (
-      <Page title={title} breadcrumbs={crumbs}>
-        <Box textAlign="center" padding="l">
-          <Spinner size="large" /> Loading the plan and the protection groups
-        </Box>
-      </Page>
-    );
-  }
+  if (id !== undefined && existing.loading) return <LoadingPlan title={title} crumbs={crumbs} />;
   if (id !== undefined && !plan) {
     return (
       <Page title={title} breadcrumbs={crumbs}>
@@ -96,10 +84,18 @@ export default function RecoveryPlanBuilderPage(): JSX.Element {
       title={title}
       crumbs={crumbs}
       plan={plan ?? undefined}
-      groups={groups.items}
-      servers={servers.items}
       onReloadPlan={existing.refetch}
     />
+  );
+}
+
+function LoadingPlan(props: { title: string; crumbs: { text: string; href: string }[] }): JSX.Element {
+  return (
+    <Page title={props.title} breadcrumbs={props.crumbs}>
+      <Box textAlign="center" padding="l">
+        <Spinner size="large" /> Loading the plan and the protection groups
+      </Box>
+    </Page>
   );
 }
 
@@ -113,8 +109,8 @@ const ISOLATION_OPTIONS: SelectProps.Option[] = [
   { value: 'CUSTOM_SUBNET', label: 'A subnet of mine' },
 ];
 
-function PlanBuilder(props: { title: string; crumbs: { text: string; href: string }[]; plan: RecoveryPlan | undefined; groups: readonly BuilderGroup[]; servers: readonly BuilderServer[]; onReloadPlan: () => void }): JSX.Element {
-  const { plan, groups } = props;
+function PlanBuilder(props: { title: string; crumbs: { text: string; href: string }[]; plan: RecoveryPlan | undefined; onReloadPlan: () => void }): JSX.Element {
+  const { plan } = props;
   const navigate = useNavigate();
   const notify = useNotify();
   const [form, setForm] = useState<PlanForm>(() => (plan ? planFormOf(plan) : emptyPlanForm()));
@@ -125,14 +121,19 @@ function PlanBuilder(props: { title: string; crumbs: { text: string; href: strin
   const [update, updating] = useGraphQLMutation<UpdatePlanData, { input: InputObject }>(UPDATE_PLAN_MUTATION);
   const saving = creating.running || updating.running;
 
-  const membersById = useMemo(() => new Map(groups.map((g) => [g.id, g.sourceServerIds])), [groups]);
-  const membersOf = useCallback((groupId: string): readonly string[] => membersById.get(groupId) ?? [], [membersById]);
-  const serverMap = useMemo(() => new Map(props.servers.map((s) => [s.id, s])), [props.servers]);
+  // Only the groups and servers the plan names, loaded as the waves name them.
+  const catalog = usePlanCatalog(
+    form.waves.flatMap((w) => w.protectionGroupIds),
+    form.waves.flatMap((w) => [...w.sourceServerIds, ...[...w.preSteps, ...w.postSteps].flatMap((step) => step.targetServerIds)]),
+  );
+  const membersOf = useCallback((groupId: string): readonly string[] => catalog.groups.get(groupId)?.sourceServerIds ?? [], [catalog.groups]);
 
   const { input, problems: localProblems } = toPlanInput(form, membersOf);
-  const validateInput = useDebouncedValue(plan ? { ...input, id: plan.id } : input, 500);
-  const validation = useGraphQLQuery<ValidatePlanData, { input: InputObject }>(VALIDATE_PLAN_QUERY, { input: validateInput });
-  const checking = JSON.stringify(plan ? { ...input, id: plan.id } : input) !== JSON.stringify(validateInput) || (validation.loading && !validation.data);
+  const planInput = plan ? { ...input, id: plan.id } : input;
+  // Boot orders need the members of every group: nothing is validated before they are known.
+  const validateInput = useDebouncedValue(catalog.groupsLoaded ? planInput : null, 500);
+  const validation = useGraphQLQuery<ValidatePlanData, { input: InputObject }>(VALIDATE_PLAN_QUERY, { input: validateInput ?? {} }, { pause: validateInput === null });
+  const checking = JSON.stringify(planInput) !== JSON.stringify(validateInput) || (validation.loading && !validation.data);
   const findings: PlanFinding[] = [
     ...localProblems.map((p) => ({ severity: 'ERROR' as const, code: 'INVALID', field: p.field, message: p.message })),
     ...(validation.data?.validateRecoveryPlan.findings ?? []),
@@ -210,6 +211,17 @@ function PlanBuilder(props: { title: string; crumbs: { text: string; href: strin
     hasError: wavesWithErrors.has(i),
   }));
 
+  if (!catalog.groupsLoaded) {
+    if (catalog.error) {
+      return (
+        <Page title={props.title} breadcrumbs={props.crumbs}>
+          <ErrorAlert error={catalog.error} onRetry={catalog.retry} />
+        </Page>
+      );
+    }
+    return <LoadingPlan title={props.title} crumbs={props.crumbs} />;
+  }
+
   return (
     <Page title={props.title} breadcrumbs={props.crumbs} description={plan ? `Saving writes version ${plan.version + 1}; version ${plan.version} stays as it is.` : 'Waves recover in dependency order; a wave starts when every wave it depends on has completed.'}>
       <Form
@@ -245,6 +257,7 @@ function PlanBuilder(props: { title: string; crumbs: { text: string; href: strin
           ) : (
             <ErrorAlert error={saveError} />
           )}
+          <ErrorAlert error={catalog.error} onRetry={catalog.retry} />
           <Container header={<Header variant="h2">Plan</Header>}>
             <SpaceBetween size="l">
               <ColumnLayout columns={2}>
@@ -351,8 +364,7 @@ function PlanBuilder(props: { title: string; crumbs: { text: string; href: strin
                 index={index}
                 wave={wave}
                 waves={form.waves}
-                groups={groups}
-                servers={serverMap}
+                catalog={catalog}
                 membersOf={membersOf}
                 onChange={(w) => setWave(index, w)}
                 onRemove={() => removeWave(index)}

@@ -28,9 +28,9 @@ import { useFollow } from '../../layout/links.js';
 import { useNotify } from '../../layout/notifications.js';
 import { Page } from '../../layout/page.js';
 import { ExecuteDialog } from '../executions/ExecuteDialog.js';
-import { useAllPages } from '../protection-groups/paging.js';
-import { BUILDER_GROUPS_QUERY, BUILDER_SERVERS_QUERY, DELETE_PLAN_MUTATION, EXPORT_QUERY, PLAN_VERSIONS_QUERY, RECOVERY_PLAN_QUERY } from './api.js';
-import type { BuilderGroup, BuilderGroupsData, BuilderServer, BuilderServersData, DeletePlanData, DocumentFormat, ExportData, PlanStep, PlanVersionsData, RecoveryPlan, RecoveryPlanData, Wave } from './api.js';
+import { DELETE_PLAN_MUTATION, EXPORT_QUERY, PLAN_VERSIONS_QUERY, RECOVERY_PLAN_QUERY } from './api.js';
+import type { BuilderGroup, DeletePlanData, DocumentFormat, ExportData, PlanStep, PlanVersionsData, RecoveryPlan, RecoveryPlanData, Wave } from './api.js';
+import { usePlanCatalog } from './plan-catalog.js';
 import { PlanGraph } from './PlanGraph.js';
 import { PlanVersions } from './PlanVersions.js';
 import { STEP_TYPE_LABELS } from './StepsEditor.js';
@@ -116,13 +116,16 @@ function PlanDetail(props: { plan: RecoveryPlan; requestedVersion: number | unde
   const [deleteError, setDeleteError] = useState<ConsoleError | undefined>(undefined);
   const [selectedWave, setSelectedWave] = useState<string | undefined>(undefined);
   const versions = useGraphQLQuery<PlanVersionsData, { id: string }>(PLAN_VERSIONS_QUERY, { id: plan.id });
-  const groups = useAllPages<BuilderGroup, BuilderGroupsData, Record<string, never>>(BUILDER_GROUPS_QUERY, {}, (d) => d.protectionGroups);
-  const servers = useAllPages<BuilderServer, BuilderServersData, Record<string, never>>(BUILDER_SERVERS_QUERY, {}, (d) => d.sourceServers);
+  // Only the groups and servers this version names, not the whole inventory.
+  const catalog = usePlanCatalog(
+    plan.waves.flatMap((w) => w.protectionGroupIds),
+    plan.waves.flatMap((w) => w.sourceServerIds),
+  );
   const exporter = useExport(plan);
   const [remove, removing] = useGraphQLMutation<DeletePlanData, { id: string; expectedVersion: number }>(DELETE_PLAN_MUTATION);
 
-  const groupById = new Map(groups.items.map((g) => [g.id, g]));
-  const hostnameOf = new Map(servers.items.map((s) => [s.id, s.hostname]));
+  const groupById = new Map([...catalog.groups].flatMap(([id, g]) => (g ? [[id, g] as const] : [])));
+  const hostnameOf = new Map([...catalog.servers].flatMap(([id, s]) => (s ? [[id, s.hostname] as const] : [])));
   const waveName = new Map(plan.waves.map((w) => [w.id, w.name]));
   const serversOf = (wave: Wave): string[] => [...new Set([...wave.protectionGroupIds.flatMap((g) => groupById.get(g)?.sourceServerIds ?? []), ...wave.sourceServerIds])];
   const allVersions = versions.data?.recoveryPlanVersions ?? [];
@@ -170,6 +173,7 @@ function PlanDetail(props: { plan: RecoveryPlan; requestedVersion: number | unde
     <Page title={plan.name} description={plan.description ?? undefined} breadcrumbs={props.crumbs} actions={actions}>
       <SpaceBetween size="l">
         <ErrorAlert error={exporter.error} />
+        <ErrorAlert error={catalog.error} onRetry={catalog.retry} />
         {!isLatest && (
           <Alert type="info" header={`Version ${plan.version} of ${latest ?? '?'}`} action={<Button href={`/plans/${encodeURIComponent(plan.id)}`} onFollow={follow}>Show the latest version</Button>}>
             This is an earlier version: it cannot be edited, and an execution runs the latest version unless told otherwise.
@@ -206,7 +210,7 @@ function PlanDetail(props: { plan: RecoveryPlan; requestedVersion: number | unde
                     />
                   </Container>
                   {plan.waves.map((wave, index) => (
-                    <WaveView key={wave.id} index={index} wave={wave} waveName={waveName} groupById={groupById} hostnameOf={hostnameOf} servers={serversOf(wave)} selected={selectedWave === wave.id} />
+                    <WaveView key={wave.id} index={index} wave={wave} waveName={waveName} groupById={groupById} hostnameOf={hostnameOf} servers={serversOf(wave)} loaded={catalog.loaded} selected={selectedWave === wave.id} />
                   ))}
                 </SpaceBetween>
               ),
@@ -302,6 +306,8 @@ function WaveView(props: {
   groupById: ReadonlyMap<string, BuilderGroup>;
   hostnameOf: ReadonlyMap<string, string>;
   servers: readonly string[];
+  /** The servers' hostnames are known (until then the list is not shown: no ids flash by). */
+  loaded: boolean;
   selected: boolean;
 }): JSX.Element {
   const { wave } = props;
@@ -336,7 +342,9 @@ function WaveView(props: {
           </SpaceBetween>
           <SpaceBetween size="xxs">
             <Box variant="awsui-key-label">{sequential ? 'Boot order' : 'Servers'}</Box>
-            {ordered.length === 0 ? (
+            {!props.loaded ? (
+              <Spinner />
+            ) : ordered.length === 0 ? (
               <Box>-</Box>
             ) : (
               <ol style={{ margin: 0, paddingInlineStart: 20 }} aria-label={`${sequential ? 'Boot order' : 'Servers'} of ${wave.name}`}>

@@ -121,7 +121,7 @@ export function StepsEditor(props: {
                   </FormField>
                   <FormField label="Target servers" errorText={field('targetServerIds')} constraintText="Before a wave: servers of the waves it depends on; after: empty means the wave's servers">
                     <Multiselect
-                      selectedOptions={serverOptions.filter((o) => step.targetServerIds.includes(o.value))}
+                      selectedOptions={step.targetServerIds.map((id) => serverOptions.find((o) => o.value === id) ?? { value: id, label: id })}
                       options={serverOptions}
                       filteringType="auto"
                       placeholder="Choose servers"

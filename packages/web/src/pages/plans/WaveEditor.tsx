@@ -12,10 +12,13 @@ import type { MultiselectProps } from '@cloudscape-design/components/multiselect
 import SegmentedControl from '@cloudscape-design/components/segmented-control';
 import Select from '@cloudscape-design/components/select';
 import SpaceBetween from '@cloudscape-design/components/space-between';
-import type { BuilderGroup, BuilderServer } from './api.js';
+import { GROUP_SEARCH_QUERY, SERVER_SEARCH_QUERY } from './api.js';
+import type { BuilderGroup, BuilderGroupsData, BuilderServer, BuilderServersData } from './api.js';
 import { BootOrderList } from './BootOrderList.js';
-import { dependentsOf, serversInOrder } from './plan-form.js';
+import type { PlanCatalog } from './plan-catalog.js';
+import { dependenciesOf, dependentsOf, serversInOrder } from './plan-form.js';
 import type { MembersOf, WaveForm } from './plan-form.js';
+import { useSearchOptions } from './search-options.js';
 import { StepsEditor } from './StepsEditor.js';
 
 const ERROR_POLICIES = [
@@ -27,19 +30,27 @@ function values(options: readonly MultiselectProps.Option[]): string[] {
   return options.map((o) => o.value ?? '').filter((v) => v !== '');
 }
 
+const pickGroups = (data: BuilderGroupsData) => data.protectionGroups;
+const pickServers = (data: BuilderServersData) => data.sourceServers;
+
+function serverOption(id: string, server: BuilderServer | null | undefined): MultiselectProps.Option {
+  return { value: id, label: server?.hostname || id, description: id };
+}
+
 export function WaveEditor(props: {
   index: number;
   wave: WaveForm;
   waves: readonly WaveForm[];
-  groups: readonly BuilderGroup[];
-  servers: ReadonlyMap<string, BuilderServer>;
+  /** The groups and servers the plan names (and those the pickers found). */
+  catalog: PlanCatalog;
   membersOf: MembersOf;
   onChange: (wave: WaveForm) => void;
   onRemove: () => void;
   errorAt: (path: string) => string | undefined;
   highlighted: boolean;
 }): JSX.Element {
-  const { wave, index, waves, groups, servers, errorAt } = props;
+  const { wave, index, waves, catalog, errorAt } = props;
+  const { groups, servers, remember } = catalog;
   const at = `waves[${index}]`;
   const set = (patch: Partial<WaveForm>): void => props.onChange({ ...wave, ...patch });
   const label = wave.name.trim() || `Wave ${index + 1}`;
@@ -58,13 +69,25 @@ export function WaveEditor(props: {
   waves.forEach((w, i) => {
     if (w.key !== wave.key) w.protectionGroupIds.forEach((g) => groupUsedBy.set(g, w.name.trim() || `Wave ${i + 1}`));
   });
-  const groupOptions: MultiselectProps.Option[] = groups.map((g) => ({
+  const groupOption = (g: BuilderGroup): MultiselectProps.Option => ({
     value: g.id,
     label: g.name,
     description: `${g.sourceServerIds.length} server${g.sourceServerIds.length === 1 ? '' : 's'} · ${g.accountId} / ${g.region}${groupUsedBy.has(g.id) ? ` · in wave ${groupUsedBy.get(g.id)}` : ''}`,
-  }));
-  const serverOptions: MultiselectProps.Option[] = [...servers.values()].map((s) => ({ value: s.id, label: s.hostname || s.id, description: s.id }));
+  });
+  // The pickers ask the API as they open and as the user types: the inventory is too large to list.
+  const groupSearch = useSearchOptions(GROUP_SEARCH_QUERY, pickGroups, (found: BuilderGroup[]) => remember({ groups: found }));
+  const serverSearch = useSearchOptions(SERVER_SEARCH_QUERY, pickServers, (found: BuilderServer[]) => remember({ servers: found }));
+  const groupOptions = groupSearch.items.map(groupOption);
+  const selectedGroups = wave.protectionGroupIds.map((id) => {
+    const group = groups.get(id);
+    return group ? groupOption(group) : { value: id, label: id };
+  });
+  const serverOptions = serverSearch.items.map((s) => serverOption(s.id, s));
+  const selectedServers = wave.sourceServerIds.map((id) => serverOption(id, servers.get(id)));
   const ordered = serversInOrder(wave, props.membersOf).map((id) => ({ id, hostname: servers.get(id)?.hostname ?? '', ready: servers.get(id)?.readyForRecovery }));
+  // A step before the wave runs on servers the waves it depends on recovered.
+  const upstream = dependenciesOf(waves, wave.key);
+  const upstreamServers = [...new Set(waves.filter((w) => upstream.has(w.key)).flatMap((w) => serversInOrder(w, props.membersOf)))].map((id) => ({ id, hostname: servers.get(id)?.hostname ?? '' }));
   const sequential = wave.launchOrder === 'SEQUENTIAL';
 
   return (
@@ -101,10 +124,16 @@ export function WaveEditor(props: {
             </FormField>
             <FormField label="Protection groups" errorText={errorAt(`${at}.protectionGroupIds`)}>
               <Multiselect
-                selectedOptions={groupOptions.filter((o) => wave.protectionGroupIds.includes(o.value ?? ''))}
+                selectedOptions={selectedGroups}
                 options={groupOptions}
-                filteringType="auto"
+                filteringType="manual"
+                statusType={groupSearch.statusType}
+                onLoadItems={groupSearch.onLoadItems}
+                loadingText="Loading protection groups"
+                errorText={groupSearch.errorText}
+                recoveryText="Retry"
                 placeholder="Choose protection groups"
+                filteringPlaceholder="Find protection groups by name"
                 ariaLabel={`${label} protection groups`}
                 empty="No protection groups: create one first."
                 onChange={({ detail }) => set({ protectionGroupIds: values(detail.selectedOptions) })}
@@ -112,11 +141,18 @@ export function WaveEditor(props: {
             </FormField>
             <FormField label="Single servers" description="Servers recovered beside the groups (optional)." errorText={errorAt(`${at}.sourceServerIds`)}>
               <Multiselect
-                selectedOptions={serverOptions.filter((o) => wave.sourceServerIds.includes(o.value ?? ''))}
+                selectedOptions={selectedServers}
                 options={serverOptions}
-                filteringType="auto"
+                filteringType="manual"
+                statusType={serverSearch.statusType}
+                onLoadItems={serverSearch.onLoadItems}
+                loadingText="Loading source servers"
+                errorText={serverSearch.errorText}
+                recoveryText="Retry"
                 placeholder="None"
+                filteringPlaceholder="Find servers by hostname"
                 ariaLabel={`${label} single servers`}
+                empty="No source servers."
                 onChange={({ detail }) => set({ sourceServerIds: values(detail.selectedOptions) })}
               />
             </FormField>
@@ -166,7 +202,7 @@ export function WaveEditor(props: {
                 path={`${at}.preSteps`}
                 steps={wave.preSteps}
                 onChange={(preSteps) => set({ preSteps })}
-                servers={[...servers.values()]}
+                servers={upstreamServers}
                 errorAt={errorAt}
               />
             </SpaceBetween>

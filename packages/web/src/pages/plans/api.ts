@@ -96,6 +96,9 @@ export interface PlanDiff {
   planChanges: string[];
 }
 
+const BUILDER_GROUP_FIELDS = 'id name accountId region sourceServerIds';
+const BUILDER_SERVER_FIELDS = 'id hostname readyForRecovery replicationState';
+
 const STEP_FIELDS = 'id type name durationSeconds prompt approverRole timeoutSeconds onTimeout documentName documentVersion parameters targetServerIds onFailure functionArn payload';
 
 export const PLAN_FIELDS = `
@@ -180,11 +183,11 @@ export interface ValidatePlanData {
   validateRecoveryPlan: { valid: boolean; findings: PlanFinding[] };
 }
 
-/** Every group with its members, for the builder's pickers and boot order lists. */
+/** Every group with its members (the SRM import maps priorities onto any group). */
 export const BUILDER_GROUPS_QUERY = gql`
   query BuilderProtectionGroups($after: String) {
     protectionGroups(first: 1000, after: $after) {
-      items { id name accountId region sourceServerIds }
+      items { ${BUILDER_GROUP_FIELDS} }
       nextCursor
     }
   }
@@ -200,15 +203,7 @@ export interface BuilderGroupsData {
   protectionGroups: Page<BuilderGroup>;
 }
 
-/** Hostnames and readiness of the inventory, for the builder's boot order lists and step targets. */
-export const BUILDER_SERVERS_QUERY = gql`
-  query BuilderSourceServers($after: String) {
-    sourceServers(first: 1000, after: $after) {
-      items { id hostname readyForRecovery replicationState }
-      nextCursor
-    }
-  }
-`;
+/** What a plan's pages show of a source server: its hostname and readiness. */
 export interface BuilderServer {
   id: string;
   hostname: string;
@@ -217,6 +212,66 @@ export interface BuilderServer {
 }
 export interface BuilderServersData {
   sourceServers: Page<BuilderServer>;
+}
+
+/**
+ * Lookups by id put several ids in one document, one alias each (the gateway batches them into
+ * one call per service); the gateway allows 15 aliases a document.
+ */
+export const IDS_PER_DOCUMENT = 14;
+
+/** The groups of these ids (`g0`, `g1`, ...: null when there is no such group). */
+export function groupsByIdDocument(count: number): string {
+  const variables = Array.from({ length: count }, (_, i) => `$g${i}: ID!`).join(', ');
+  const fields = Array.from({ length: count }, (_, i) => `g${i}: protectionGroup(id: $g${i}) { ${BUILDER_GROUP_FIELDS} }`).join('\n');
+  return `query PlanProtectionGroups(${variables}) {\n${fields}\n}`;
+}
+export type GroupsByIdData = Record<string, BuilderGroup | null>;
+
+/**
+ * Groups per members document: the gateway's static cost estimate counts each `sourceServers` list
+ * at about 14,000 whatever its `first` (limit 100,000), so 5 a document stay well under it.
+ */
+export const GROUPS_PER_MEMBERS_DOCUMENT = 5;
+
+/** The catalog's members of these groups (`g0`, `g1`, ...): a group holds at most 95 servers, one page each. */
+export function membersOfGroupsDocument(count: number): string {
+  const variables = Array.from({ length: count }, (_, i) => `$g${i}: ID!`).join(', ');
+  const fields = Array.from({ length: count }, (_, i) => `g${i}: sourceServers(first: 1000, filter: { protectionGroupId: $g${i} }) { items { ${BUILDER_SERVER_FIELDS} } }`).join('\n');
+  return `query PlanGroupMembers(${variables}) {\n${fields}\n}`;
+}
+export type MembersOfGroupsData = Record<string, { items: BuilderServer[] }>;
+
+/** The servers of these ids (`s0`, `s1`, ...: null when the catalog does not know it). */
+export function serversByIdDocument(count: number): string {
+  const variables = Array.from({ length: count }, (_, i) => `$s${i}: ID!`).join(', ');
+  const fields = Array.from({ length: count }, (_, i) => `s${i}: sourceServer(id: $s${i}) { ${BUILDER_SERVER_FIELDS} }`).join('\n');
+  return `query PlanSourceServers(${variables}) {\n${fields}\n}`;
+}
+export type ServersByIdData = Record<string, BuilderServer | null>;
+
+/** A page of the groups whose name contains the search, for a wave's group picker. */
+export const GROUP_SEARCH_QUERY = gql`
+  query BuilderGroupSearch($search: String, $after: String) {
+    protectionGroups(first: 50, after: $after, filter: { search: $search }) {
+      items { ${BUILDER_GROUP_FIELDS} }
+      nextCursor
+    }
+  }
+`;
+
+/** A page of the servers whose hostname contains the search, for a wave's single servers picker. */
+export const SERVER_SEARCH_QUERY = gql`
+  query BuilderServerSearch($search: String, $after: String) {
+    sourceServers(first: 50, after: $after, filter: { search: $search }) {
+      items { ${BUILDER_SERVER_FIELDS} }
+      nextCursor
+    }
+  }
+`;
+export interface SearchVariables {
+  search?: string;
+  after?: string;
 }
 
 const SAVED_FIELDS = `${PLAN_FIELDS} findings { severity code field message }`;

@@ -314,3 +314,16 @@ export function dependentsOf(waves: readonly Pick<WaveForm, 'key' | 'dependsOn'>
   }
   return dependents;
 }
+
+/** The keys of the waves `key` waits for, directly or not (a step before the wave may target their servers). */
+export function dependenciesOf(waves: readonly Pick<WaveForm, 'key' | 'dependsOn'>[], key: string): Set<string> {
+  const byKey = new Map(waves.map((w) => [w.key, w]));
+  const dependencies = new Set<string>();
+  const pending = [...(byKey.get(key)?.dependsOn ?? [])];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next === key || dependencies.has(next)) continue;
+    dependencies.add(next);
+    pending.push(...(byKey.get(next)?.dependsOn ?? []));
+  }
+  return dependencies;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecoveryPlan } from './api.js';
-import { dependentsOf, emptyPlanForm, emptyStep, emptyWave, moveItem, planFormOf, serversInOrder, toPlanInput, waveIndexOf } from './plan-form.js';
+import { dependenciesOf, dependentsOf, emptyPlanForm, emptyStep, emptyWave, moveItem, planFormOf, serversInOrder, toPlanInput, waveIndexOf } from './plan-form.js';
 
 const S = (n: number): string => `s-${String(n).padStart(17, '0')}`;
 const members: Record<string, string[]> = { 'pg-db': [S(1), S(2)], 'pg-app': [S(3), S(4)], 'pg-web': [S(5)] };
@@ -126,5 +126,23 @@ describe('helpers', () => {
     const b = emptyWave('b', [a.key]);
     const c = emptyWave('c', [b.key]);
     expect(dependentsOf([a, b, c], a.key)).toEqual(new Set([b.key, c.key]));
+  });
+
+  it('finds the waves a wave waits for, directly or not, and stops at a cycle', () => {
+    // given a diamond: d after b and c, both after a; and e on its own
+    const a = emptyWave('a');
+    const b = emptyWave('b', [a.key]);
+    const c = emptyWave('c', [a.key]);
+    const d = emptyWave('d', [b.key, c.key]);
+    const e = emptyWave('e');
+    // then d waits for b, c and a; a and e for none
+    expect(dependenciesOf([a, b, c, d, e], d.key)).toEqual(new Set([a.key, b.key, c.key]));
+    expect(dependenciesOf([a, b, c, d, e], a.key)).toEqual(new Set());
+    expect(dependenciesOf([a, b, c, d, e], e.key)).toEqual(new Set());
+    // and a cycle (the builder refuses to save one) does not loop
+    const x = emptyWave('x');
+    const y = emptyWave('y', [x.key]);
+    x.dependsOn = [y.key];
+    expect(dependenciesOf([x, y], x.key)).toEqual(new Set([y.key]));
   });
 });
