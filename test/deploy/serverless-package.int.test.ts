@@ -43,6 +43,12 @@ interface EventBridgeEventConfig {
   retryPolicy?: unknown;
   deadLetterQueueArn?: unknown;
 }
+interface SqsEventConfig {
+  arn?: unknown;
+  batchSize?: number;
+  maximumBatchingWindow?: number;
+  functionResponseType?: string;
+}
 interface FunctionConfig {
   handler?: string;
   name?: string;
@@ -384,6 +390,54 @@ describe.each(services.map((service) => [service.name, service] as const))('serv
   } else {
     it('has no eventBridge events (nothing to match)', () => {
       expect(resourcesOfType(templateOf(service), 'AWS::Events::Rule').filter(([, rule]) => rule.Properties?.EventPattern !== undefined)).toEqual([]);
+    });
+  }
+
+  const sqsEvents = functions.flatMap(([fnName, fn]) =>
+    (fn.events ?? []).filter((event) => 'sqs' in event).map((event, index) => [`${fnName} sqs #${index + 1}`, fnName, resolveVariables(event.sqs, service.config) as SqsEventConfig] as const),
+  );
+  if (sqsEvents.length > 0) {
+    it.each(sqsEvents)('%s: its queue is fed by a rule EventBridge may send with, redrives to a dead-letter queue, and the function may read it', (_label, fnName, event) => {
+      const template = templateOf(service);
+      const queueId = Array.isArray((event.arn as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt']) ? String(((event.arn as { 'Fn::GetAtt': unknown[] })['Fn::GetAtt'])[0]) : '';
+      expect(template.Resources[queueId]?.Type).toBe('AWS::SQS::Queue');
+      const queueArn = JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] });
+
+      // The event source mapping: the batch size of serverless.yml, partial batch failures reported.
+      const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties?.EventSourceArn) === queueArn);
+      expect(mappings).toHaveLength(1);
+      const mapping = mappings[0]?.[1].Properties ?? {};
+      expect(JSON.stringify(mapping.FunctionName)).toContain(lambdaLogicalId(fnName));
+      expect(mapping.BatchSize).toBe(event.batchSize);
+      if (Number(event.batchSize) > 10) expect(Number(mapping.MaximumBatchingWindowInSeconds)).toBeGreaterThanOrEqual(1);
+      expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+
+      // A message failing every time ends in a dead-letter queue; the visibility timeout outlasts the function.
+      const queue = template.Resources[queueId]?.Properties ?? {};
+      const redrive = queue.RedrivePolicy as { deadLetterTargetArn?: unknown; maxReceiveCount?: number } | undefined;
+      expect(redrive?.deadLetterTargetArn).toBeDefined();
+      expect(Number(redrive?.maxReceiveCount)).toBeGreaterThan(1);
+      const timeout = Number(template.Resources[lambdaLogicalId(fnName)]?.Properties?.Timeout);
+      expect(Number(queue.VisibilityTimeout)).toBeGreaterThanOrEqual(timeout);
+
+      // Every rule sending to the queue retries and dead-letters, and the queue's policy lets exactly it send.
+      const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, rule]) => ((rule.Properties?.Targets as RuleTarget[] | undefined) ?? []).some((t) => JSON.stringify(t.Arn) === queueArn));
+      expect(rules.length).toBeGreaterThanOrEqual(1);
+      const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([, p]) => JSON.stringify(p.Properties?.Queues) === JSON.stringify([{ Ref: queueId }]));
+      const statements = policies.flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: { Effect: string; Principal?: unknown; Action?: unknown; Condition?: unknown }[] }).Statement);
+      for (const [ruleId, rule] of rules) {
+        const target = ((rule.Properties?.Targets as RuleTarget[] | undefined) ?? []).find((t) => JSON.stringify(t.Arn) === queueArn);
+        expect(target?.RetryPolicy).toEqual(expect.objectContaining({ MaximumRetryAttempts: expect.any(Number) }));
+        expect(target?.DeadLetterConfig?.Arn).toBeDefined();
+        const allowed = statements.filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }) && st.Action === 'sqs:SendMessage');
+        expect(allowed.some((st) => JSON.stringify(st.Condition).includes(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'Arn'] })))).toBe(true);
+      }
+
+      // The function's own role may receive and delete the queue's messages.
+      const roleName = (service.config.functions?.[fnName] as { role?: unknown } | undefined)?.role;
+      const role = typeof roleName === 'string' ? template.Resources[roleName] : undefined;
+      const granted = JSON.stringify(role?.Properties?.Policies ?? []);
+      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) expect({ action, granted: granted.includes(action) && granted.includes(queueArn) }).toEqual({ action, granted: true });
     });
   }
 

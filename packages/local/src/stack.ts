@@ -15,6 +15,7 @@ import { Scheduler } from './scheduler.js';
 import { LocalScheduler } from './scheduler/service.js';
 import { loadProject, type LocalSettings } from './serverless/project.js';
 import { seedDemo } from './demo-seed.js';
+import { LocalQueue, SqsEventSource } from './sqs/queue.js';
 
 export const LOCAL_SETTINGS: LocalSettings = { stage: 'local', region: 'us-east-1', accountId: '123456789012' };
 /** The app client id the local identity provider puts in `aud`. */
@@ -57,6 +58,8 @@ export interface LocalStack {
   dynamodb: LocalDynamoDb;
   identity: LocalIdentityProvider;
   streams: StreamDispatcher;
+  /** The SQS queues rules send to and functions are triggered by, by name. */
+  queues: ReadonlyMap<string, LocalQueue>;
   awsEndpoint: string;
   demoSeeded: boolean;
   close(): Promise<void>;
@@ -146,6 +149,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
       }
     }
+    // Rules that send to SQS queues, and the functions those queues trigger (event source mappings).
+    const queues = new Map<string, LocalQueue>();
+    const queueOf = (arn: string): LocalQueue => {
+      const definition = project.queues.find((q) => q.arn === arn);
+      if (!definition) throw new Error(`No stack declares the SQS queue ${arn}`);
+      let queue = queues.get(definition.name);
+      if (!queue) {
+        queue = new LocalQueue(definition, { ...(dataDir ? { dataDir } : {}), log });
+        queues.set(definition.name, queue);
+        const created = queue;
+        closers.push(() => created.close());
+      }
+      return queue;
+    };
+    for (const rule of project.queueRules) {
+      const queue = queueOf(rule.queueArn);
+      bus.addRule({ name: rule.name, eventBus: rule.eventBus, pattern: rule.pattern, maximumRetryAttempts: rule.maximumRetryAttempts, maximumEventAgeSeconds: rule.maximumEventAgeSeconds, target: async (e) => queue.send(JSON.stringify(e)) });
+    }
+    const eventSources: SqsEventSource[] = [];
+    for (const fn of project.functions) {
+      for (const event of fn.events) {
+        if (event.type !== 'sqs') continue;
+        eventSources.push(
+          new SqsEventSource(queueOf(event.queueArn), {
+            functionName: fn.name,
+            batchSize: event.batchSize,
+            maximumBatchingWindowMs: event.maximumBatchingWindowSeconds * 1000,
+            reportBatchItemFailures: event.reportBatchItemFailures,
+            region: settings.region,
+            accountId: settings.accountId,
+            invoke: (e) => lambda.invoke(fn.name, e),
+            log,
+          }),
+        );
+      }
+    }
+    // Closed before the queues (closers run in reverse): a batch in flight finishes or is released.
+    closers.push(() => Promise.all(eventSources.map((source) => source.close())).then(() => undefined));
     await lambda.preload();
 
     const consumers: StreamConsumer[] = project.functions.flatMap((fn) =>
@@ -160,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const fn of project.functions) for (const event of fn.events) if (event.type === 'schedule') scheduler.add(event);
     closers.push(() => scheduler.close());
 
+    for (const source of eventSources) source.start();
     const armed = schedules.start();
     if (armed > 0) log(`re-armed ${armed} schedules left by the last run`);
     const resumed = bus.resumePendingDeliveries();
@@ -216,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb,
       identity,
       streams,
+      queues,
       awsEndpoint: aws.url,
       demoSeeded,
       close,

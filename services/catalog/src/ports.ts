@@ -57,12 +57,20 @@ export interface ServerStore {
   query(query: ServerQuery): Promise<ServerPage>;
 }
 
+/** DescribeSourceServers accepts at most 200 ids in `filters.sourceServerIDs`. */
+export const MAX_IDS_PER_DESCRIBE = 200;
+
 /** Lists and describes DRS source servers in one account and region. */
 export interface SourceServerDirectory {
   /** Every server (all pages). */
   listSourceServers(target: SyncTarget): Promise<DrsSourceServer[]>;
-  /** One server, or undefined when DRS does not know it. */
-  describeSourceServer(target: SyncTarget, sourceServerId: string): Promise<DrsSourceServer | undefined>;
+  /**
+   * The servers of these ids that DRS knows (those it does not know are left out), in any order.
+   * DescribeSourceServers filtered by id, at most 200 ids a call (the API's limit): 1,000 ids are
+   * 5 calls, every page of each followed. No ids: no call, no servers (an empty filter would list
+   * them all).
+   */
+  describeSourceServers(target: SyncTarget, sourceServerIds: readonly string[]): Promise<DrsSourceServer[]>;
 }
 
 /** How the last sync of one account and region went. */

@@ -10,6 +10,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiRequest, ApiResponse, Caller, SourceServerView, TargetAccountView } from '@lifeboat/service-api';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '@lifeboat/events';
 import { isLifeboatEventType, validateEventDetail } from '@lifeboat/events';
 import { lambdaContext, mockEventBridge, stubClient } from '@lifeboat/testing';
@@ -37,7 +38,7 @@ let dynamo: CatalogDynamoDb;
 let api: (request: ApiRequest) => Promise<ApiResponse>;
 let sync: (event: never) => Promise<{ discovered: number; changed: number; removed: number }>;
 let publishChanges: (event: ServersStreamEvent) => Promise<{ published: number }>;
-let onDrsEvent: Handler<EventBridgeEnvelope<unknown>, unknown>;
+let onDrsEvent: Handler<SQSEvent, SQSBatchResponse>;
 let onProtectionGroupEvent: Handler<EventBridgeEnvelope<unknown>, unknown>;
 let projectGroupEvent: (event: ProtectionGroupEvent) => Promise<unknown>;
 
@@ -146,6 +147,26 @@ function drsEvent(detailType: string, arn: string, detail: unknown, id = `evt-${
 }
 
 const arnOf = (n: number, account = ACCOUNT, region = REGION) => `arn:aws:drs:${region}:${account}:source-server/${serverId(n)}`;
+
+/**
+ * What the DRS events' queue hands onDrsEvent: one record per message, its body the EventBridge
+ * event as the rule sent it (a string is sent as the body itself). Message ids are msg-1, msg-2, ...
+ */
+function sqsEventOf(...envelopes: (EventBridgeEnvelope<unknown> | string)[]): SQSEvent {
+  return {
+    Records: envelopes.map((envelope, index) => ({
+      messageId: `msg-${index + 1}`,
+      receiptHandle: `receipt-${index + 1}`,
+      body: typeof envelope === 'string' ? envelope : JSON.stringify(envelope),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'events.amazonaws.com', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:lifeboat-catalog-${STAGE}-drs-events`,
+      awsRegion: REGION,
+    })),
+  };
+}
 
 describe('sync and the table stream', () => {
   it('discovers every server of every DRS page, and the stream announces each with a valid event', async () => {
@@ -257,42 +278,77 @@ describe('listSourceServers and getSourceServer', () => {
 });
 
 describe('DRS events', () => {
+  const context = () => lambdaContext('lifeboat-catalog-test-onDrsEvent');
+  const describeCalls = () => drs.commandCalls(DescribeSourceServersCommand).map((c) => c.args[0].input);
+
   it('describes a server again after it stalled, and the stream announces the change', async () => {
     listings[home()] = (listings[home()] ?? []).map((s) => (s.sourceServerID === serverId(3) ? drsServer({ n: 3, state: 'STALLED', tags: { app: 'shop', tier: 'web' } }) : s));
     const event = drsEvent('DRS Source Server Data Replication Stalled Change', arnOf(3), { state: 'STALLED' });
 
-    await onDrsEvent(event, lambdaContext('lifeboat-catalog-test-onDrsEvent'));
+    expect(await onDrsEvent(sqsEventOf(event), context())).toEqual({ batchItemFailures: [] });
 
-    const describe = drs.commandCalls(DescribeSourceServersCommand).map((c) => c.args[0].input);
-    expect(describe).toEqual([{ filters: { sourceServerIDs: [serverId(3)] } }]);
+    expect(describeCalls()).toEqual([{ filters: { sourceServerIDs: [serverId(3)] }, maxResults: 200 }]);
     const events = await deliver();
     expect(events.map((e) => e.type)).toEqual(['SourceServerChanged']);
     expect(events[0]?.detail.data).toMatchObject({ sourceServerId: serverId(3), replicationState: 'STALLED', readyForRecovery: false, changedFields: ['replicationState', 'notReadyReason'] });
     expect(events[0]?.detail.metadata).toMatchObject({ actor: { type: 'system', id: 'aws.drs' }, causationId: event.id });
 
-    // The same event again (EventBridge delivers at least once): nothing changes.
-    await onDrsEvent(event, lambdaContext('lifeboat-catalog-test-onDrsEvent'));
+    // The same event again (EventBridge and SQS deliver at least once): nothing changes.
+    expect(await onDrsEvent(sqsEventOf(event), context())).toEqual({ batchItemFailures: [] });
     expect(await deliver()).toEqual([]);
   });
 
-  it('refuses a stalled change whose detail is not the documented one', async () => {
-    await expect(onDrsEvent(drsEvent('DRS Source Server Data Replication Stalled Change', arnOf(3), { state: 'MAYBE' }), lambdaContext())).rejects.toThrow(/state/);
+  it('reports a stalled change whose detail is not the documented one as a failed record, and describes nothing', async () => {
+    const response = await onDrsEvent(sqsEventOf(drsEvent('DRS Source Server Data Replication Stalled Change', arnOf(3), { state: 'MAYBE' })), context());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(describeCalls()).toEqual([]);
   });
 
   it('records the last launch and recovery instance after a launch result', async () => {
     const launch = { type: 'DRILL' as const, jobId: 'drsjob-1a2b3c4d5e6f7a8b9', at: '2025-06-01T11:00:00Z', status: 'LAUNCHED', result: 'SUCCEEDED', recoveryInstanceId: 'i-0123456789abcdef0' };
     listings[home()] = (listings[home()] ?? []).map((s) => (s.sourceServerID === serverId(4) ? drsServer({ n: 4, lastLaunch: launch, tags: { app: 'shop', tier: 'web' } }) : s));
 
-    await onDrsEvent(drsEvent('DRS Source Server Launch Result', arnOf(4), { state: 'RECOVERY_LAUNCH_SUCCEEDED', 'job-id': launch.jobId, 'is-drill': 'TRUE' }), lambdaContext('lifeboat-catalog-test-onDrsEvent'));
+    await onDrsEvent(sqsEventOf(drsEvent('DRS Source Server Launch Result', arnOf(4), { state: 'RECOVERY_LAUNCH_SUCCEEDED', 'job-id': launch.jobId, 'is-drill': 'TRUE' })), context());
 
     const [event] = await deliver();
     expect(event?.detail.data).toMatchObject({ lastLaunch: { type: 'DRILL', jobId: launch.jobId, status: 'LAUNCHED', result: 'SUCCEEDED', initiatedAt: launch.at }, recoveryInstanceId: launch.recoveryInstanceId, changedFields: ['lastLaunch', 'recoveryInstanceId'] });
     expect(await ok<SourceServerView>('getSourceServer', { sourceServerId: serverId(4) })).toMatchObject({ lastLaunch: { type: 'DRILL' }, recoveryInstanceId: launch.recoveryInstanceId });
   });
 
-  it('ignores an event of an account the catalog does not list', async () => {
-    await onDrsEvent(drsEvent('DRS Source Server Data Replication Stalled Change', arnOf(3, '999999999999'), { state: 'STALLED' }), lambdaContext());
-    expect(drs.commandCalls(DescribeSourceServersCommand)).toEqual([]);
+  it('ignores an event of an account the catalog does not list (not a failed record)', async () => {
+    const response = await onDrsEvent(sqsEventOf(drsEvent('DRS Source Server Data Replication Stalled Change', arnOf(3, '999999999999'), { state: 'STALLED' })), context());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(describeCalls()).toEqual([]);
+  });
+
+  it('reports exactly the invalid record of a batch, and applies the valid ones with one DescribeSourceServers', async () => {
+    const launch = (n: number) => ({ type: 'RECOVERY' as const, jobId: 'drsjob-0000000000000000b', at: '2025-06-02T09:00:00Z', status: 'LAUNCHED', result: 'SUCCEEDED', recoveryInstanceId: `i-0000000000000000${n}` });
+    listings[home()] = (listings[home()] ?? []).map((s) => [6, 7].map((n) => (s.sourceServerID === serverId(n) ? drsServer({ n, lastLaunch: launch(n) }) : undefined)).find(Boolean) ?? s);
+    const launched = (n: number) => drsEvent('DRS Source Server Launch Result', arnOf(n), { state: 'RECOVERY_LAUNCH_SUCCEEDED', 'job-id': launch(n).jobId, 'is-drill': 'FALSE' });
+
+    const response = await onDrsEvent(sqsEventOf(launched(6), '{"not": "closed"', launched(7)), context());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-2' }] });
+    expect(describeCalls()).toEqual([{ filters: { sourceServerIDs: [serverId(6), serverId(7)] }, maxResults: 200 }]);
+    const events = await deliver();
+    expect(events.map((e) => [e.type, e.detail.data.sourceServerId]).sort()).toEqual([
+      ['SourceServerChanged', serverId(6)],
+      ['SourceServerChanged', serverId(7)],
+    ]);
+    for (const n of [6, 7]) expect(await ok<SourceServerView>('getSourceServer', { sourceServerId: serverId(n) })).toMatchObject({ lastLaunch: { type: 'RECOVERY' }, recoveryInstanceId: launch(n).recoveryInstanceId });
+  });
+
+  it('reports the records whose servers DRS refused to describe, and changes nothing', async () => {
+    failures[home()] = Object.assign(new Error('not authorized to perform drs:DescribeSourceServers'), { name: 'AccessDeniedException' });
+    const stalled = (arn: string) => drsEvent('DRS Source Server Data Replication Stalled Change', arn, { state: 'STALLED' });
+
+    const response = await onDrsEvent(sqsEventOf(stalled(arnOf(1)), stalled(arnOf(3, '999999999999')), stalled(arnOf(2))), context());
+
+    // The event of an account the catalog does not list is not retried: it would change nothing.
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }, { itemIdentifier: 'msg-3' }] });
+    expect(dynamo.takeStream().Records).toEqual([]);
   });
 });
 

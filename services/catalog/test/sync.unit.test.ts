@@ -25,8 +25,8 @@ function drs(listings: Record<string, DrsSourceServer[] | Error>): SourceServerD
       if (listing instanceof Error) throw listing;
       return listing;
     },
-    async describeSourceServer() {
-      return undefined;
+    async describeSourceServers() {
+      return [];
     },
   };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TableDefinition } from '../dynamodb/index.js';
+import type { QueueDefinition } from '../sqs/queue.js';
 import { parseServerlessYaml } from './yaml-cloudformation.js';
 import { resolveVariables } from './variables.js';
 import { evaluateIntrinsics, type StackContext } from './intrinsics.js';
@@ -14,7 +15,18 @@ export interface LocalSettings {
 export type FunctionEvent =
   | { type: 'eventBridge'; ruleName: string; eventBus: string; pattern: Record<string, unknown>; maximumRetryAttempts: number; maximumEventAgeSeconds: number; deadLetterQueue?: string }
   | { type: 'schedule'; ruleName: string; expression: string; enabled: boolean; input?: unknown }
-  | { type: 'stream'; table: string; batchSize: number; maximumRetryAttempts: number };
+  | { type: 'stream'; table: string; batchSize: number; maximumRetryAttempts: number }
+  | { type: 'sqs'; queueArn: string; batchSize: number; maximumBatchingWindowSeconds: number; reportBatchItemFailures: boolean };
+
+/** An AWS::Events::Rule resource whose target is an SQS queue of the same stack. */
+export interface QueueRule {
+  name: string;
+  eventBus: string;
+  pattern: Record<string, unknown>;
+  queueArn: string;
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+}
 
 /** A function of a service as the local runtime runs it. */
 export interface LocalFunction {
@@ -38,6 +50,8 @@ export interface LocalStack {
   functions: LocalFunction[];
   tables: TableDefinition[];
   exports: Record<string, string>;
+  queues: QueueDefinition[];
+  queueRules: QueueRule[];
 }
 
 export interface LocalProject {
@@ -48,6 +62,8 @@ export interface LocalProject {
   /** The environment every function sees (the union; no two functions may disagree). */
   environment: Record<string, string>;
   eventBuses: string[];
+  queues: QueueDefinition[];
+  queueRules: QueueRule[];
 }
 
 type Raw = Record<string, unknown>;
@@ -122,9 +138,56 @@ function eventsOf(fn: Raw, fnName: string, stack: StackContext): FunctionEvent[]
       const spec = typeof stream === 'string' ? { arn: stream } : (stream as Raw);
       if (spec.type && spec.type !== 'dynamodb') return;
       events.push({ type: 'stream', table: tableFromStreamArn(String(spec.arn)), batchSize: Number(spec.batchSize ?? 100), maximumRetryAttempts: Number(spec.maximumRetryAttempts ?? -1) });
+    } else if (event.sqs) {
+      const sqs = evaluateIntrinsics(event.sqs, stack);
+      const spec = typeof sqs === 'string' ? { arn: sqs } : (sqs as Raw);
+      events.push({
+        type: 'sqs',
+        queueArn: String(spec.arn),
+        batchSize: Number(spec.batchSize ?? 10),
+        maximumBatchingWindowSeconds: Number(spec.maximumBatchingWindow ?? 0),
+        reportBatchItemFailures: spec.functionResponseType === 'ReportBatchItemFailures',
+      });
     }
   });
   return events;
+}
+
+/** The queues of a stack (physical names and ARNs, and the redrive policy's receive limit). */
+function queuesOf(stack: StackContext): QueueDefinition[] {
+  return Object.entries(stack.resources)
+    .filter(([, r]) => r.Type === 'AWS::SQS::Queue')
+    .map(([logicalId, r]) => {
+      const redrive = evaluateIntrinsics((r.Properties ?? {}).RedrivePolicy, stack) as Raw | undefined;
+      return {
+        name: String(evaluateIntrinsics({ 'Fn::GetAtt': [logicalId, 'QueueName'] }, stack)),
+        arn: String(evaluateIntrinsics({ 'Fn::GetAtt': [logicalId, 'Arn'] }, stack)),
+        ...(redrive?.maxReceiveCount !== undefined ? { maxReceiveCount: Number(redrive.maxReceiveCount) } : {}),
+      };
+    });
+}
+
+/** AWS::Events::Rule resources that send to an SQS queue (a function's events declare the other rules). */
+function queueRulesOf(stack: StackContext): QueueRule[] {
+  return Object.entries(stack.resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    .flatMap(([logicalId, r]) => {
+      const props = evaluateIntrinsics(r.Properties ?? {}, stack) as Raw;
+      if (props.State === 'DISABLED' || !props.EventPattern) return [];
+      return ((props.Targets ?? []) as Raw[])
+        .filter((target) => String(target.Arn).startsWith('arn:aws:sqs:'))
+        .map((target): QueueRule => {
+          const retry = (target.RetryPolicy ?? {}) as Raw;
+          return {
+            name: `${String(props.Name ?? `${stack.stackName}-${logicalId}`)}-${String(target.Id ?? 'queue')}`,
+            eventBus: busName(props.EventBusName),
+            pattern: props.EventPattern as Record<string, unknown>,
+            queueArn: String(target.Arn),
+            maximumRetryAttempts: Number(retry.MaximumRetryAttempts ?? 185),
+            maximumEventAgeSeconds: Number(retry.MaximumEventAgeInSeconds ?? 86400),
+          };
+        });
+    });
 }
 
 function resolveHandler(serviceDir: string, handler: string): { file: string; exportName: string } {
@@ -173,7 +236,7 @@ function loadStack(file: string, settings: LocalSettings, imports: Record<string
       events: eventsOf(fn, name, stack),
     };
   });
-  return { name: service, dir, functions, tables: tablesOf(stack), exports: exportsOf(config, stack) };
+  return { name: service, dir, functions, tables: tablesOf(stack), exports: exportsOf(config, stack), queues: queuesOf(stack), queueRules: queueRulesOf(stack) };
 }
 
 /**
@@ -210,5 +273,15 @@ export function loadProject(rootDir: string, settings: LocalSettings): LocalProj
     'default',
     ...Object.values(platform.exports).filter((v) => v.includes(':event-bus/')).map((arn) => arn.slice(arn.lastIndexOf('/') + 1)),
   ];
-  return { platform, services, functions, tables: [...platform.tables, ...services.flatMap((s) => s.tables)], environment, eventBuses: [...new Set(eventBuses)] };
+  const stacks = [platform, ...services];
+  return {
+    platform,
+    services,
+    functions,
+    tables: stacks.flatMap((s) => s.tables),
+    environment,
+    eventBuses: [...new Set(eventBuses)],
+    queues: stacks.flatMap((s) => s.queues),
+    queueRules: stacks.flatMap((s) => s.queueRules),
+  };
 }

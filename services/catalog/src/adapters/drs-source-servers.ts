@@ -3,6 +3,7 @@ import type { DrsSourceServer } from '../domain/inventory.js';
 import type { SyncTarget } from '../domain/targets.js';
 import { targetKeyOf } from '../domain/targets.js';
 import type { SourceServerDirectory } from '../ports.js';
+import { MAX_IDS_PER_DESCRIBE } from '../ports.js';
 import type { AssumedRoleCredentials } from './assumed-roles.js';
 
 /** DescribeSourceServers accepts 1..1000 results per page: the fewest calls for 4,000 servers. */
@@ -40,9 +41,16 @@ export function drsSourceServerDirectory(clientFor: DrsClientFor): SourceServerD
       }
       return servers;
     },
-    async describeSourceServer(target: SyncTarget, sourceServerId: string): Promise<DrsSourceServer | undefined> {
-      const { items = [] } = await clientFor(target).send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [sourceServerId] } }));
-      return items.find((item) => item.sourceServerID === sourceServerId);
+    async describeSourceServers(target: SyncTarget, sourceServerIds: readonly string[]): Promise<DrsSourceServer[]> {
+      const wanted = [...new Set(sourceServerIds)];
+      const servers: DrsSourceServer[] = [];
+      for (let start = 0; start < wanted.length; start += MAX_IDS_PER_DESCRIBE) {
+        const sourceServerIDs = wanted.slice(start, start + MAX_IDS_PER_DESCRIBE);
+        for await (const page of paginateDescribeSourceServers({ client: clientFor(target), pageSize: MAX_IDS_PER_DESCRIBE }, { filters: { sourceServerIDs } })) {
+          servers.push(...(page.items ?? []));
+        }
+      }
+      return servers;
     },
   };
 }
