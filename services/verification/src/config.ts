@@ -3,7 +3,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { requiredEnv } from '@lifeboat/service-api';
 import { TargetAccounts } from '@lifeboat/target-accounts';
 import { DynamoDbExecutionContexts } from './adapters/dynamodb-execution-contexts.js';
+import { DynamoDbJobSnapshots } from './adapters/dynamodb-job-snapshots.js';
 import type { CheckSettings } from './domain/checks.js';
+import { DEFAULT_JOB_LAUNCH_ACTIONS_OPTIONS, JobLaunchActionsReader } from './job-launch-actions.js';
+import { systemClock } from './verify.js';
 
 function positiveNumber(name: string): number {
   const text = requiredEnv(name);
@@ -45,6 +48,19 @@ let contexts: DynamoDbExecutionContexts | undefined;
 /** VERIFICATION_EXECUTIONS_TABLE, kept VERIFICATION_RETENTION_DAYS days. Read once, on first use. */
 export function executionContexts(): DynamoDbExecutionContexts {
   return (contexts ??= new DynamoDbExecutionContexts(documentClient(), requiredEnv('VERIFICATION_EXECUTIONS_TABLE'), positiveNumber('VERIFICATION_RETENTION_DAYS')));
+}
+
+let jobReads: JobLaunchActionsReader | undefined;
+
+/**
+ * The snapshots of DRS jobs' launch actions shared by the verifications of their servers
+ * (VERIFICATION_JOBS_TABLE), fresh for VERIFICATION_JOB_SNAPSHOT_FRESH_MS (default 2,000). One per
+ * process: locally every verification shares it. Read once, on first use.
+ */
+export function jobLaunchActionsReader(): JobLaunchActionsReader {
+  return (jobReads ??= new JobLaunchActionsReader(new DynamoDbJobSnapshots(documentClient(), requiredEnv('VERIFICATION_JOBS_TABLE')), systemClock, {
+    freshMs: process.env.VERIFICATION_JOB_SNAPSHOT_FRESH_MS === undefined ? DEFAULT_JOB_LAUNCH_ACTIONS_OPTIONS.freshMs : positiveNumber('VERIFICATION_JOB_SNAPSHOT_FRESH_MS'),
+  }));
 }
 
 let accounts: TargetAccounts | undefined;

@@ -1,7 +1,9 @@
-import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, type DrsClient, type Job, type RecoveryInstance } from '@aws-sdk/client-drs';
+import { DescribeJobsCommand, DescribeRecoveryInstancesCommand, type DrsClient, type Job, type ParticipatingServer, type RecoveryInstance } from '@aws-sdk/client-drs';
 import type { LaunchActionsFacts } from '../domain/checks.js';
+import type { JobLaunchActions, ServerLaunchActions } from '../domain/job-launch-actions.js';
 import type { RecoveryInstanceFacts } from '../domain/recovery-instance.js';
 import { selectRecoveryInstance } from '../domain/recovery-instance.js';
+import type { JobLaunchActionsReader, JobSource } from '../job-launch-actions.js';
 import type { DrsPort, VerificationTarget } from '../verify.js';
 
 function toFacts(instance: RecoveryInstance): RecoveryInstanceFacts | undefined {
@@ -15,13 +17,10 @@ function toFacts(instance: RecoveryInstance): RecoveryInstanceFacts | undefined 
   };
 }
 
-/** The launch actions of a server in a job, as DescribeJobs reports them. */
-export function launchActionsOf(job: Job | undefined, sourceServerId: string): LaunchActionsFacts {
-  const server = job?.participatingServers?.find((s) => s.sourceServerID === sourceServerId);
-  if (!server) return { found: false, reported: false, runs: [] };
+/** What the check reads of one participating server of a job. */
+function serverLaunchActions(server: ParticipatingServer): ServerLaunchActions {
   const status = server.launchActionsStatus;
   return {
-    found: true,
     ...(server.launchStatus ? { launchStatus: server.launchStatus } : {}),
     reported: status !== undefined,
     ...(status?.ssmAgentDiscoveryDatetime ? { ssmAgentDiscoveryDatetime: status.ssmAgentDiscoveryDatetime } : {}),
@@ -34,13 +33,34 @@ export function launchActionsOf(job: Job | undefined, sourceServerId: string): L
   };
 }
 
+/** The launch actions of a server in a job, as DescribeJobs reports them. */
+export function launchActionsOf(job: Job | undefined, sourceServerId: string): LaunchActionsFacts {
+  const server = job?.participatingServers?.find((s) => s.sourceServerID === sourceServerId);
+  return server ? { found: true, ...serverLaunchActions(server) } : { found: false, reported: false, runs: [] };
+}
+
+/** The launch actions of every server of a job, by source server id ({} without a job). */
+export function jobLaunchActionsOf(job: Job | undefined): JobLaunchActions {
+  return Object.fromEntries((job?.participatingServers ?? []).flatMap((server) => (server.sourceServerID ? [[server.sourceServerID, serverLaunchActions(server)]] : [])));
+}
+
+/** Verifications of the same job's servers share its DescribeJobs through this reader, in this account and region. */
+export interface SharedJobReads {
+  reader: JobLaunchActionsReader;
+  accountId: string;
+  region: string;
+}
+
 /**
  * DRS: the recovered instance of a launch (DescribeRecoveryInstances, every page: by recovery
  * instance id when the launch reported it, else by source server and job) and the post-launch
- * action runs of a job (DescribeJobs).
+ * action runs of a job (DescribeJobs), through the job's shared snapshot when `shared` is given.
  */
-export class DrsAdapter implements DrsPort {
-  constructor(private readonly drs: DrsClient) {}
+export class DrsAdapter implements DrsPort, JobSource {
+  constructor(
+    private readonly drs: DrsClient,
+    private readonly shared?: SharedJobReads,
+  ) {}
 
   async ec2InstanceIdOf(target: VerificationTarget): Promise<{ recoveryInstanceId: string; ec2InstanceId?: string } | undefined> {
     const filters = target.recoveryInstanceId ? { recoveryInstanceIDs: [target.recoveryInstanceId] } : { sourceServerIDs: [target.sourceServerId] };
@@ -59,7 +79,16 @@ export class DrsAdapter implements DrsPort {
   }
 
   async launchActions(jobId: string, sourceServerId: string): Promise<LaunchActionsFacts> {
+    if (this.shared) return this.shared.reader.launchActions({ accountId: this.shared.accountId, region: this.shared.region, jobId }, sourceServerId, this);
+    return launchActionsOf(await this.describeJob(jobId), sourceServerId);
+  }
+
+  async jobLaunchActions(jobId: string): Promise<JobLaunchActions> {
+    return jobLaunchActionsOf(await this.describeJob(jobId));
+  }
+
+  private async describeJob(jobId: string): Promise<Job | undefined> {
     const { items } = await this.drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobId] } }));
-    return launchActionsOf(items?.find((j) => j.jobID === jobId), sourceServerId);
+    return items?.find((j) => j.jobID === jobId);
   }
 }

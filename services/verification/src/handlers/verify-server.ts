@@ -12,10 +12,11 @@ import { Ec2Adapter } from '../adapters/ec2.js';
 import { networkProbes } from '../adapters/probes.js';
 import { SsmAdapter } from '../adapters/ssm.js';
 import type { ServiceSettings } from '../config.js';
-import { executionContexts, serviceSettings, targetAccounts } from '../config.js';
+import { executionContexts, jobLaunchActionsReader, serviceSettings, targetAccounts } from '../config.js';
 import type { CheckResult } from '../domain/checks.js';
 import { planChecks } from '../domain/checks.js';
 import { verificationOf } from '../domain/execution-context.js';
+import type { JobLaunchActionsReader } from '../job-launch-actions.js';
 import type { Clock, VerificationPorts } from '../verify.js';
 import { systemClock, verifyLaunchedServer } from '../verify.js';
 
@@ -59,18 +60,21 @@ const ssmClient = (config: AccountClientConfig) => new SSMClient(config);
 /**
  * The ports of a launch's account and region: DRS, EC2 and SSM clients of that account (this
  * function's own credentials in its own account, else the account's role from the catalog).
- * Endpoints from AWS_ENDPOINT_URL_<SERVICE> locally.
+ * Endpoints from AWS_ENDPOINT_URL_<SERVICE> locally. The post-launch actions of a job are read
+ * through `jobs`, shared with the verifications of the job's other servers.
  */
-export async function portsIn(scope: AccountScope, accounts: TargetAccounts): Promise<VerificationPorts> {
+export async function portsIn(scope: AccountScope, accounts: TargetAccounts, jobs: JobLaunchActionsReader): Promise<VerificationPorts> {
   const [drs, ec2, ssm] = await Promise.all([accounts.clientFor(scope, drsClient), accounts.clientFor(scope, ec2Client), accounts.clientFor(scope, ssmClient)]);
-  return { drs: new DrsAdapter(drs), ec2: new Ec2Adapter(ec2), ssm: new SsmAdapter(ssm), probes: networkProbes };
+  return { drs: new DrsAdapter(drs, { reader: jobs, accountId: scope.accountId, region: scope.region }), ec2: new Ec2Adapter(ec2), ssm: new SsmAdapter(ssm), probes: networkProbes };
 }
 
 /** What the handler works with; tests replace some (a probe address resolver, a clock, the accounts). */
 export interface VerifyServerDependencies {
   /** The ports in the launch's account and region. */
-  ports: (scope: AccountScope, accounts: TargetAccounts) => Promise<VerificationPorts>;
+  ports: (scope: AccountScope, accounts: TargetAccounts, jobs: JobLaunchActionsReader) => Promise<VerificationPorts>;
   accounts: () => TargetAccounts;
+  /** The snapshots of DRS jobs' launch actions, shared by the verifications of a job's servers. */
+  jobLaunchActions: () => JobLaunchActionsReader;
   contexts: () => ExecutionContexts;
   settings: () => ServiceSettings;
   publisher: () => EventPublisher;
@@ -85,6 +89,7 @@ const eventBusName = envGetter('EVENT_BUS_NAME');
 export const defaultDependencies: VerifyServerDependencies = {
   ports: portsIn,
   accounts: targetAccounts,
+  jobLaunchActions: jobLaunchActionsReader,
   contexts: executionContexts,
   settings: serviceSettings,
   publisher: () => (publisher ??= new EventPublisher({ eventBusName: eventBusName() })),
@@ -113,7 +118,7 @@ export async function verifyLaunch(deps: VerifyServerDependencies, event: Domain
     plan,
     // In the account and region the server was recovered into; an unreachable account
     // (AccountAccessError) is an error, not a verdict: the launch is delivered again.
-    await deps.ports({ accountId: launched.accountId, region: launched.region }, deps.accounts()),
+    await deps.ports({ accountId: launched.accountId, region: launched.region }, deps.accounts(), deps.jobLaunchActions()),
     deps.clock,
     { pollMs: settings.pollMs, budgetMs },
   );

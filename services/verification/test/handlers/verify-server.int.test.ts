@@ -8,13 +8,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DescribeJobsCommand, DescribeSourceServersCommand, DrsClient, PutLaunchActionCommand, StartRecoveryCommand, type Job } from '@aws-sdk/client-drs';
 import { startDrsSimulator, type DrsSimulatorHandle, type Fleet } from '@lifeboat/drs-simulator';
 import { createEvent } from '@lifeboat/events';
 import { DEFAULT_VERIFICATION, type PlanSnapshot, type ResolvedVerification } from '@lifeboat/service-api';
 import { lambdaContext, mockEventBridge, startServiceDynamoDb, type ServiceDynamoDb } from '@lifeboat/testing';
 import type { handler as RecordExecutionHandler } from '../../src/handlers/record-execution.js';
+import { DynamoDbJobSnapshots } from '../../src/adapters/dynamodb-job-snapshots.js';
 import type { createVerifyServerHandler as CreateVerifyServerHandler, defaultDependencies as DefaultDependencies } from '../../src/handlers/verify-server.js';
+import { JobLaunchActionsReader } from '../../src/job-launch-actions.js';
+import { systemClock } from '../../src/verify.js';
 import { ACCOUNT_ID, REGION, envelopeOf, serverLaunched } from '../support/events.js';
 
 jest.setTimeout(30_000);
@@ -79,6 +83,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_STS: sim.url,
     VERIFICATION_IDEMPOTENCY_TABLE: db.tables.VerificationIdempotencyTable,
     VERIFICATION_EXECUTIONS_TABLE: db.tables.VerificationExecutionsTable,
+    VERIFICATION_JOBS_TABLE: db.tables.VerificationJobsTable,
     VERIFICATION_RETENTION_DAYS: '1',
     EVENT_BUS_NAME: 'lifeboat-test',
     LIFEBOAT_STAGE: 'test',
@@ -161,8 +166,33 @@ const statuses = (data: VerificationData | undefined) => data?.checks.map((c) =>
 const ssmCalls = (operation: string) => sim.edge.callLog.filter((c) => c.service === 'ssm' && c.operation === operation);
 
 describe('verifyServer against the simulator', () => {
+  // First: no snapshot of the job is in the table yet.
+  it('two servers of one job verified at once, each in its own container, share one DescribeJobs', async () => {
+    // given two containers, each with its own reader of the job snapshots table
+    const container = () => {
+      const reader = new JobLaunchActionsReader(new DynamoDbJobSnapshots(DynamoDBDocumentClient.from(db.client), db.table('VerificationJobsTable')), systemClock);
+      return createVerifyServerHandler({ jobLaunchActions: () => reader });
+    };
+    const [first, second] = [container(), container()];
+    eventBridge.reset();
+    await recordExecution(envelopeOf(executionStarted('exec-shared', { 'healthy-1': {}, 'action-1': {} })), lambdaContext('lifeboat-verification-test-recordExecution'));
+    const before = sim.edge.callLog.length;
+
+    // when each verifies its server's launch
+    await Promise.all([
+      first(envelopeOf(launchOf('exec-shared', 'healthy-1')), lambdaContext('lifeboat-verification-test-verifyServer')),
+      second(envelopeOf(launchOf('exec-shared', 'action-1')), lambdaContext('lifeboat-verification-test-verifyServer')),
+    ]);
+
+    // then each has its own verdict on the post-launch actions, from one DescribeJobs
+    const verdicts = Object.fromEntries(eventBridge.events<VerificationData>().map((e) => [e.detail.data.sourceServerId, e.detail.data.checks.find((c) => c.name === 'drs-post-launch-actions')]));
+    expect(verdicts[launched['healthy-1']?.sourceServerId ?? '']).toMatchObject({ status: 'PASSED', output: expect.stringMatching(/^no post-launch action ran for job /) });
+    expect(verdicts[launched['action-1']?.sourceServerId ?? '']).toMatchObject({ status: 'FAILED', output: 'post-launch action Smoke test FAILED: SSM document AWS-RunShellScript ended Failed' });
+    expect(sim.edge.callLog.slice(before).filter((c) => c.service === 'drs' && c.operation === 'DescribeJobs')).toHaveLength(1);
+  });
+
   it('a healthy server: every check PASSED, probes included, and ServerVerified', async () => {
-    const verifyServer = createVerifyServerHandler({ ports: async (scope, accounts) => ({ ...(await defaultDependencies.ports(scope, accounts)), resolveAddress: () => '127.0.0.1' }) });
+    const verifyServer = createVerifyServerHandler({ ports: async (scope, accounts, jobs) => ({ ...(await defaultDependencies.ports(scope, accounts, jobs)), resolveAddress: () => '127.0.0.1' }) });
     const started = executionStarted('exec-healthy', {
       'healthy-1': { healthChecks: [HEALTH_CHECK], probes: [{ type: 'TCP', port: probePort }, { type: 'HTTP', port: probePort, path: '/health' }] },
     });

@@ -14,7 +14,10 @@ import type { ResolvedTargetAccess } from '@lifeboat/service-api';
 import { NotFoundError } from '@lifeboat/service-api';
 import { TargetAccounts } from '@lifeboat/target-accounts';
 import { lambdaContext, stubClient } from '@lifeboat/testing';
+import { InMemoryJobSnapshots } from '../../src/adapters/in-memory-job-snapshots.js';
 import type { VerifyServerDependencies, verifyLaunch as VerifyLaunch } from '../../src/handlers/verify-server.js';
+import { JobLaunchActionsReader } from '../../src/job-launch-actions.js';
+import { systemClock } from '../../src/verify.js';
 import { ACCOUNT_ID as HOME, JOB_ID, SOURCE_SERVER_ID, serverLaunched } from '../support/events.js';
 
 const SPOKE = '210987654321';
@@ -61,7 +64,8 @@ beforeEach(() => {
   ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ InstanceId: INSTANCE, PingStatus: 'Online' }] });
 });
 
-function dependencies(): Partial<VerifyServerDependencies> {
+/** One container's snapshots of the jobs (a new container for each verification unless a test shares one). */
+function dependencies(jobs = new JobLaunchActionsReader(new InMemoryJobSnapshots(), systemClock)): Partial<VerifyServerDependencies> {
   const accounts = new TargetAccounts({
     service: 'verification',
     sts: new STSClient({ region: 'us-east-1' }),
@@ -73,6 +77,7 @@ function dependencies(): Partial<VerifyServerDependencies> {
   });
   return {
     accounts: () => accounts,
+    jobLaunchActions: () => jobs,
     contexts: () => ({ get: async () => undefined, save: async () => undefined }),
     settings: () => ({ pollMs: 10, budgetMs: 60_000, checks: { postLaunchActionsTimeoutMs: 60_000, probeTimeoutMs: 5_000 } }),
     publisher: () => ({ publish: async (events: DomainEvent[]) => { published.push(...events); } }) as unknown as EventPublisher,
@@ -80,9 +85,9 @@ function dependencies(): Partial<VerifyServerDependencies> {
   };
 }
 
-async function verify(event: ReturnType<typeof serverLaunched>): Promise<void> {
+async function verify(event: ReturnType<typeof serverLaunched>, jobs?: JobLaunchActionsReader): Promise<void> {
   const { defaultDependencies } = await import('../../src/handlers/verify-server.js');
-  await verifyLaunch({ ...defaultDependencies, ...dependencies() }, event, lambdaContext('lifeboat-verification-test-verifyServer'));
+  await verifyLaunch({ ...defaultDependencies, ...dependencies(jobs) }, event, lambdaContext('lifeboat-verification-test-verifyServer'));
 }
 
 /** Region and access key of the client each DRS, EC2 and SSM call went through. */
@@ -142,6 +147,26 @@ describe('verifyServer across accounts', () => {
     expect(published.map((e) => e.type)).toEqual(['ServerVerified']);
     expect(published[0]?.data).toMatchObject({ ec2InstanceId: INSTANCE });
     expect(drs.commandCalls(DescribeRecoveryInstancesCommand).map((c) => c.args[0].input.filters)).toEqual([{ recoveryInstanceIDs: [INSTANCE] }]);
+  });
+
+  it('the servers of one job in one account share its DescribeJobs; the same job id in another account is read there', async () => {
+    // given two servers of one job in the home account, verified by one process (as locally), and a job with that id in the spoke
+    const jobs = new JobLaunchActionsReader(new InMemoryJobSnapshots(), systemClock);
+    drs.on(DescribeJobsCommand).resolves({ items: [{ jobID: JOB_ID, participatingServers: [{ sourceServerID: SOURCE_SERVER_ID, launchStatus: 'LAUNCHED' }, { sourceServerID: 's-0000000000000000b', launchStatus: 'LAUNCHED' }] }] });
+
+    // when they are verified at once, then the spoke's
+    await Promise.all([
+      verify(serverLaunched({ accountId: HOME, region: 'us-west-2', ec2InstanceId: INSTANCE }), jobs),
+      verify(serverLaunched({ accountId: HOME, region: 'us-west-2', sourceServerId: 's-0000000000000000b', ec2InstanceId: INSTANCE }), jobs),
+    ]);
+    await verify(serverLaunched({ accountId: SPOKE, region: SPOKE_REGION, ec2InstanceId: INSTANCE }), jobs);
+
+    // then one DescribeJobs at home and one in the spoke, each through its account's client
+    expect(published.map((e) => e.type)).toEqual(['ServerVerified', 'ServerVerified', 'ServerVerified']);
+    const describeJobs = drs.commandCalls(DescribeJobsCommand);
+    expect(describeJobs.map((c) => c.args[0].input)).toEqual([{ filters: { jobIDs: [JOB_ID] } }, { filters: { jobIDs: [JOB_ID] } }]);
+    const regions = await Promise.all(describeJobs.map((c) => (c as unknown as { thisValue: DrsClient }).thisValue.config.region()));
+    expect(regions).toEqual(['us-west-2', SPOKE_REGION]);
   });
 
   it('a launch in an account the catalog does not know is an error (delivered again), not a verdict', async () => {
