@@ -104,7 +104,18 @@ describe('the drill runbook', () => {
     const database = page.getByTestId('servers-Database');
     await database.getByText(/^drsjob-/).first().waitFor();
     await database.getByText(/^i-[0-9a-f]{17}$/).first().waitFor();
-    await page.getByTestId('timeline').getByText('Execution completed in').waitFor();
+    const timeline = page.getByTestId('timeline');
+    await timeline.getByText('Execution completed in').waitFor();
+    // (the runbook asks the latest 200 events: this drill has fewer, so all of them, from its start, and nothing earlier to show)
+    const coverage = timeline.getByTestId('timeline-coverage');
+    expect(await coverage.getAttribute('data-complete')).toBe('true');
+    const shown = Number((/^Showing all (\d+) events\.$/.exec((await coverage.innerText()).trim()) ?? [])[1]);
+    expect(shown).toBeGreaterThan(10);
+    expect(shown).toBeLessThan(200);
+    expect(await timeline.getByRole('button', { name: 'Show earlier events' }).count()).toBe(0);
+    await timeline.getByLabel('Filter events').fill('ExecutionStarted');
+    await timeline.getByRole('cell', { name: 'ExecutionStarted', exact: true }).waitFor();
+    await timeline.getByLabel('Filter events').fill('');
     await screenshot(page, 'runbook-completed');
 
     // when the admin cleans the finished drill up
@@ -208,5 +219,37 @@ describe('the drill runbook', () => {
     await history.getByText(ran.demo).waitFor({ state: 'detached' });
     await history.getByText(ran.cancelled).waitFor();
     expect(await history.getByText(ran.approved).count()).toBe(0);
+  });
+
+  it('shows the latest 200 events of a longer stream and the earlier ones on demand', async () => {
+    // given a drill held at its approval step, paused and resumed until its stream is over 200 events long
+    const id = await startDrill(await planIdOf(APPROVAL_PLAN));
+    await page.goto(`${url}/executions/${id}`);
+    await page.locator('[data-testid^="approval-"]').waitFor();
+    for (let i = 0; i < 110; i++) {
+      await ok(`mutation($id: ID!) { pauseExecution(id: $id) { id } }`, { id });
+      await ok(`mutation($id: ID!) { resumeExecution(id: $id) { id } }`, { id });
+    }
+    const { execution } = await ok<{ execution: { version: number } }>(`query($id: ID!) { execution(id: $id) { version } }`, { id });
+    expect(execution.version).toBeGreaterThan(220);
+    // when its runbook is opened afresh
+    await page.goto(`${url}/executions/${id}`);
+    const timeline = page.getByTestId('timeline');
+    const coverage = timeline.getByTestId('timeline-coverage');
+    // then the timeline holds the latest 200 events and says so, with the earlier ones a click away
+    await coverage.getByText(`Showing the latest 200 of the ${execution.version} events.`).waitFor();
+    expect(await coverage.getAttribute('data-complete')).toBe('false');
+    await timeline.getByText(`(200 of ${execution.version})`).waitFor();
+    await screenshot(page, 'runbook-latest-events');
+    // and "Show earlier events" prepends the rest, from version 1, and goes away
+    await timeline.getByRole('button', { name: 'Show earlier events' }).click();
+    await coverage.getByText(`Showing all ${execution.version} events.`).waitFor();
+    expect(await timeline.getByRole('button', { name: 'Show earlier events' }).count()).toBe(0);
+    await timeline.getByLabel('Filter events').fill('ExecutionStarted');
+    await timeline.getByRole('cell', { name: 'ExecutionStarted', exact: true }).waitFor();
+    await screenshot(page, 'runbook-earlier-events');
+    await timeline.getByLabel('Filter events').fill('');
+    // (the drill's instances are terminated, as every drill of this suite's is)
+    await ok(`mutation($id: ID!) { cancelExecution(id: $id, terminateInstances: true) { id } }`, { id });
   });
 });

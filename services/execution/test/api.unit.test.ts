@@ -97,6 +97,41 @@ describe('reading executions', () => {
     expect(await api({ operation: 'getExecution', input: {}, caller: viewer })).toMatchObject({ ok: false, error: { code: 'BAD_USER_INPUT', field: 'executionId' } });
   });
 
+  it('gets the latest events of an execution, and earlier ones before a version, in stream order', async () => {
+    // given an execution of 3 events
+    const { executionId } = ok<ExecutionView>(await api({ operation: 'startExecution', input: { planId: 'plan-1', mode: 'DRILL' }, caller: operator }));
+    const versions = async (input: Record<string, unknown>) => ok<StoredEventView[]>(await api({ operation: 'getExecutionEvents', input: { executionId, ...input }, caller: viewer })).map((e) => e.streamVersion);
+    // when the latest ones are asked for, then the ones before the oldest answered
+    // then each answer is the latest below, ascending, down to version 1 and nothing below it
+    expect(await versions({ last: 2 })).toEqual([2, 3]);
+    expect(await versions({ last: 2, beforeVersion: 2 })).toEqual([1]);
+    expect(await versions({ last: 2, beforeVersion: 1 })).toEqual([]);
+    expect(await versions({ last: 1000 })).toEqual([1, 2, 3]);
+    expect(await versions({ beforeVersion: 3 })).toEqual([1, 2]);
+    expect(await versions({ beforeVersion: 1 })).toEqual([]);
+    expect(await versions({ last: 5, beforeVersion: 99 })).toEqual([1, 2, 3]);
+    // and an unknown execution is NOT_FOUND, whatever is asked
+    for (const input of [{ last: 200 }, { last: 200, beforeVersion: 1 }, { last: 200, beforeVersion: 2 }, { beforeVersion: 50 }]) {
+      expect(await api({ operation: 'getExecutionEvents', input: { executionId: 'nope', ...input }, caller: viewer })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', field: 'executionId' } });
+    }
+  });
+
+  it('refuses a bad last or beforeVersion, or either with afterVersion or limit, with the field', async () => {
+    const { executionId } = ok<ExecutionView>(await api({ operation: 'startExecution', input: { planId: 'plan-1', mode: 'DRILL' }, caller: operator }));
+    const refusal = async (input: Record<string, unknown>) => {
+      const response = await api({ operation: 'getExecutionEvents', input: { executionId, ...input }, caller: viewer });
+      return response.ok ? response : { code: response.error.code, fields: (response.error.problems ?? []).map((p) => p.field) };
+    };
+    expect(await refusal({ last: 0 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last'] });
+    expect(await refusal({ last: 1001 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last'] });
+    expect(await refusal({ last: 1.5 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last'] });
+    expect(await refusal({ last: '10' })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last'] });
+    expect(await refusal({ last: 10, beforeVersion: 0 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['beforeVersion'] });
+    expect(await refusal({ last: -1, beforeVersion: -1 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last', 'beforeVersion'] });
+    expect(await refusal({ last: 10, afterVersion: 1 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['last'] });
+    expect(await refusal({ beforeVersion: 2, limit: 1 })).toEqual({ code: 'BAD_USER_INPUT', fields: ['beforeVersion'] });
+  });
+
   it('lists executions from the read model, newest first', async () => {
     const older = { executionId: 'a', startedAt: '2025-01-01T00:00:00.000Z', version: 1 } as ExecutionView;
     const newer = { executionId: 'b', startedAt: '2025-01-02T00:00:00.000Z', version: 1 } as ExecutionView;

@@ -37,6 +37,10 @@ class ObservedStore implements EventStore {
     return this.inner.readStreamFrom(streamId, afterVersion);
   }
 
+  async readStreamTail(streamId: string, count: number, beforeVersion?: number): Promise<StoredEvent[]> {
+    return this.inner.readStreamTail(streamId, count, beforeVersion);
+  }
+
   async appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]> {
     await this.beforeAppend?.(expectedVersion, events);
     const stored = await this.inner.appendToStream(streamId, expectedVersion, events);

@@ -135,6 +135,51 @@ describe.each(adapters)('EventStore contract: %s', (_name, createStore) => {
     expect(await store.readStreamFrom(newStream(), 3)).toEqual([]);
   });
 
+  it('reads the latest events of a stream, in stream order, and pages back to its start', async () => {
+    // given a stream of commits 1-3, 4, 5-9, 10-11
+    const store = createStore();
+    const id = newStream();
+    await store.appendToStream(id, 0, events(3));
+    await store.appendToStream(id, 3, events(1, 'One', 3));
+    await store.appendToStream(id, 4, events(5, 'Five', 4));
+    await store.appendToStream(id, 9, events(2, 'Two', 9));
+    const all = await store.readStream(id);
+    // when the latest 4 are read, then the 4 before the oldest read, until nothing is left
+    const pages: number[][] = [];
+    let beforeVersion: number | undefined;
+    for (;;) {
+      const page = await store.readStreamTail(id, 4, beforeVersion);
+      if (page.length === 0) break;
+      pages.push(page.map((e) => e.version));
+      beforeVersion = page[0]!.version;
+    }
+    // then each page is the 4 latest below the previous one, ascending (a commit spanning a page's start split), down to version 1
+    expect(pages).toEqual([[8, 9, 10, 11], [4, 5, 6, 7], [1, 2, 3]]);
+    expect(await store.readStreamTail(id, 4)).toEqual(all.slice(7));
+    expect((await store.readStreamTail(id, 2)).map((e) => e.version)).toEqual([10, 11]);
+    expect((await store.readStreamTail(id, 3, 10)).map((e) => e.version)).toEqual([7, 8, 9]);
+    expect(verifyChain(await store.readStreamTail(id, 5, 8), all[1]!.hash)).toEqual({ valid: true });
+  });
+
+  it('reads a tail longer than the stream as the whole stream, and nothing of a stream that does not exist', async () => {
+    // given a stream of 5 events in 2 commits
+    const store = createStore();
+    const id = newStream();
+    await store.appendToStream(id, 0, events(2));
+    await store.appendToStream(id, 2, events(3, 'Other', 2));
+    const all = await store.readStream(id);
+    // when more events than it holds are asked for, below any version
+    // then the events it has are answered, in order
+    expect(await store.readStreamTail(id, 200)).toEqual(all);
+    for (let before = 1; before <= 7; before++) {
+      expect({ before, versions: (await store.readStreamTail(id, 200, before)).map((e) => e.version) }).toEqual({ before, versions: all.filter((e) => e.version < before).map((e) => e.version) });
+    }
+    expect((await store.readStreamTail(id, 1, 4)).map((e) => e.version)).toEqual([3]);
+    expect(await store.readStreamTail(id, 0)).toEqual([]);
+    expect(await store.readStreamTail(newStream(), 200)).toEqual([]);
+    expect(await store.readStreamTail(newStream(), 200, 10)).toEqual([]);
+  });
+
   it('appends a large decision (a 250-server wave starting) all at once', async () => {
     const store = createStore();
     const id = newStream();

@@ -1,7 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { UnauthenticatedError } from '@lifeboat/service-api';
-import type { ExecutionMode, ExecutionStatus } from '@lifeboat/service-api';
+import { MAX_TAIL_EVENTS, UnauthenticatedError, ValidationError } from '@lifeboat/service-api';
+import type { ExecutionMode, ExecutionStatus, FieldProblem } from '@lifeboat/service-api';
 import typeDefs from './schema-sdl.js';
 import { authorize } from './context.js';
 import type { GatewayContext } from './context.js';
@@ -39,6 +39,10 @@ export interface GatewaySchemaOptions {
 interface IdArgs {
   id: string;
 }
+interface ExecutionEventsArgs extends IdArgs {
+  last?: Maybe<number>;
+  beforeVersion?: Maybe<number>;
+}
 /** Page size of `executions`. */
 const EXECUTION_PAGES = { default: 20, max: 100 };
 interface ExecutionsArgs {
@@ -68,9 +72,15 @@ function queryResolvers(services: TypedServices) {
     const caller = authorize(context, 'read', 'pendingApprovals');
     return (await readPendingApprovals(execution, caller)).map(toPendingApproval);
   };
-  const executionEvents: Resolver<IdArgs> = async (_p, { id }, context) => {
+  // Without `last`, the whole stream (as before it existed: the CLI and other clients read it so).
+  const executionEvents: Resolver<ExecutionEventsArgs> = async (_p, { id, last, beforeVersion }, context) => {
     const caller = authorize(context, 'read', 'executionEvents');
-    const events = await execution.call('getExecutionEvents', { executionId: id }, caller);
+    const problems: FieldProblem[] = [];
+    if (last !== undefined && last !== null && (last < 1 || last > MAX_TAIL_EVENTS)) problems.push({ field: 'last', message: `must be between 1 and ${MAX_TAIL_EVENTS}` });
+    if (beforeVersion !== undefined && beforeVersion !== null && beforeVersion < 1) problems.push({ field: 'beforeVersion', message: 'must be 1 or more' });
+    if (problems.length > 0) throw new ValidationError(problems);
+    const input = { executionId: id, ...(last !== undefined && last !== null ? { last } : {}), ...(beforeVersion !== undefined && beforeVersion !== null ? { beforeVersion } : {}) };
+    const events = await execution.call('getExecutionEvents', input, caller);
     return [...events].sort((a, b) => a.streamVersion - b.streamVersion).map(toExecutionEvent);
   };
   return { me, ...catalogQueries(services), ...planningQueries(services), ...notificationQueries(services), executions, execution: executionById, executionEvents, pendingApprovals };

@@ -263,6 +263,44 @@ describe('queries map the services views', () => {
     });
     expect(services.execution.calls[0]?.input).toEqual({ executionId: 'exec-1' });
   });
+
+  it('executionEvents(last, beforeVersion): the latest events below a version, asked of the service as such, in order', async () => {
+    services.execution.on('getExecutionEvents', () => [storedEvent('exec-1', 300), storedEvent('exec-1', 299)]);
+    const result = await run('query($before: Int) { executionEvents(id: "exec-1", last: 2, beforeVersion: $before) { streamVersion } }', viewer, { before: 301 });
+    expect(result).toEqual({ data: { executionEvents: [{ streamVersion: 299 }, { streamVersion: 300 }] } });
+    expect(services.execution.calls.map((c) => c.input)).toEqual([{ executionId: 'exec-1', last: 2, beforeVersion: 301 }]);
+    // (null arguments are left out, as absent ones)
+    await run('{ executionEvents(id: "exec-1", last: 200, beforeVersion: null) { streamVersion } }', viewer);
+    expect(services.execution.calls[1]?.input).toEqual({ executionId: 'exec-1', last: 200 });
+  });
+
+  it('executionEvents: a last out of 1..1000 or a beforeVersion below 1 is a BAD_USER_INPUT at that argument, before any call', async () => {
+    for (const [args, fields] of [
+      ['last: 0', ['last']],
+      ['last: 1001', ['last']],
+      ['last: -5', ['last']],
+      ['last: 10, beforeVersion: 0', ['beforeVersion']],
+      ['last: 0, beforeVersion: -1', ['last', 'beforeVersion']],
+    ] as const) {
+      const result = await run(`{ executionEvents(id: "exec-1", ${args}) { streamVersion } }`, viewer);
+      expect({ args, data: result.data, code: result.errors?.[0]?.extensions?.code, field: result.errors?.[0]?.extensions?.field, problems: (result.errors?.[0]?.extensions?.problems as { field: string }[] | undefined)?.map((p) => p.field) }).toEqual({
+        args,
+        data: null,
+        code: 'BAD_USER_INPUT',
+        field: fields[0],
+        problems: [...fields],
+      });
+    }
+    expect(services.execution.calls).toHaveLength(0);
+  });
+
+  it('executionEvents: the service\'s own refusal of an argument reaches the client at that argument', async () => {
+    services.execution.on('getExecutionEvents', () => {
+      throw new ValidationError([{ field: 'beforeVersion', message: 'must be an integer of at least 1' }]);
+    });
+    const result = await run('{ executionEvents(id: "exec-1", last: 5, beforeVersion: 3) { streamVersion } }', viewer);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'beforeVersion' });
+  });
 });
 
 describe('mutations', () => {

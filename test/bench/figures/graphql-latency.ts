@@ -63,7 +63,7 @@ const SOURCE_SERVERS = `
   }
 `;
 
-/** packages/web/src/pages/executions/documents.ts: EXECUTION_FIELDS, EVENT_FIELDS and RUNBOOK_QUERY. */
+/** packages/web/src/pages/executions/documents.ts: EXECUTION_FIELDS, EVENT_FIELDS and RUNBOOK_QUERY (the latest 200 events). */
 const STEP_FIELDS = 'id type name status startedAt completedAt output reason onFailure dueAt';
 const EXECUTION_FIELDS = `
   id planId planVersion planName mode status startedAt completedAt startedBy version failureReason
@@ -90,7 +90,7 @@ const RUNBOOK_QUERY = `
   query Runbook($id: ID!) {
     me { id }
     execution(id: $id) { ${EXECUTION_FIELDS} }
-    executionEvents(id: $id) { ${EVENT_FIELDS} }
+    executionEvents(id: $id, last: 200) { ${EVENT_FIELDS} }
   }
 `;
 /** The execution's detail alone (the runbook's execution fields, without its timeline of events). */
@@ -119,10 +119,11 @@ interface Answer {
   bytes: number;
 }
 
-/** What one query's measurement gave: each counted request's milliseconds and answer size. */
+/** What one query's measurement gave: each counted request's milliseconds and answer size, and its last answer. */
 interface Measurement {
   samplesMs: number[];
   bytes: number[];
+  last: Answer | undefined;
 }
 
 /**
@@ -151,13 +152,14 @@ async function timedRequest(bench: BenchStack, request: GraphQLRequest): Promise
 async function measure(bench: BenchStack, size: Size, next: (previous: Answer | undefined) => GraphQLRequest): Promise<Measurement> {
   let previous: Answer | undefined;
   for (let i = 0; i < size.warmUp; i++) previous = (await timedRequest(bench, next(previous))).answer;
-  const measurement: Measurement = { samplesMs: [], bytes: [] };
+  const measurement: Measurement = { samplesMs: [], bytes: [], last: undefined };
   const started = performance.now();
   const count = (): number => measurement.samplesMs.length;
   while (count() < size.requests && (count() < Math.min(20, size.requests) || performance.now() - started < size.budgetMs)) {
     const { ms, answer } = await timedRequest(bench, next(previous));
     measurement.samplesMs.push(ms);
     measurement.bytes.push(answer.bytes);
+    measurement.last = answer;
     previous = answer;
   }
   return measurement;
@@ -367,12 +369,17 @@ export async function measureGraphqlLatency(bench: BenchStack, size: Size, subje
   for (const f of validateRecoveryPlan.findings) findings.set(`${f.severity} ${f.code}`, (findings.get(`${f.severity} ${f.code}`) ?? 0) + 1);
   const { execution } = await bench.ok<{ execution: { version: number } }>('query($id: ID!) { execution(id: $id) { version } }', { id: subjects.drill.id });
   const { drill } = subjects;
+  const runbookEvents = Array.isArray(runbook.last?.data.executionEvents) ? runbook.last.data.executionEvents.length : 0;
   const drillText = `a ${drill.status} ${drill.servers}-server drill (${drill.seconds.toFixed(0)} s at DRS clock x${drill.clockScale})`;
   return [
     ...rowsOf('sourceServers page of 100', unfiltered, `pages of 100 of ${subjects.inventoryServers} servers (${subjects.inventoryShape}) walked by cursor (every offset), by hostname, the console's fields`),
     ...rowsOf('sourceServers page of 100, search + DESC', filtered, `search "${search}" (hostname substring) sorted DESC, walked by cursor`),
     ...rowsOf(`execution detail, ${drill.servers} servers`, detail, `the runbook's execution fields (every server with its checks) of ${drillText}`),
-    ...rowsOf(`runbook (detail + ${execution.version} events), ${drill.servers} servers`, runbook, `the runbook's query: the detail and the whole timeline of ${drillText}`),
+    ...rowsOf(
+      `runbook (detail + ${runbookEvents < execution.version ? `its latest ${runbookEvents} of ${execution.version}` : `all its ${runbookEvents}`} events), ${drill.servers} servers`,
+      runbook,
+      `the runbook's query: the detail and the latest events (last: 200) of the timeline of ${drillText}`,
+    ),
     ...rowsOf(`validateRecoveryPlan, ${subjects.planServerIds.length} servers`, validation, `3 waves (PARALLEL, PARALLEL after an approval, SEQUENTIAL with boot orders); valid: ${validateRecoveryPlan.valid}; findings: ${[...findings].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`),
   ];
 }

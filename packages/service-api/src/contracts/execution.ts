@@ -191,6 +191,19 @@ export interface ListExecutionsInput {
   nextToken?: string;
   filter?: ExecutionFilter;
 }
+/** The most events one backward read (`last`) answers. */
+export const MAX_TAIL_EVENTS = 1000;
+export interface GetExecutionEventsInput {
+  executionId: string;
+  /** Forward: only the events after this version (0 or more). */
+  afterVersion?: number;
+  /** Forward: at most this many (1 or more). */
+  limit?: number;
+  /** Backward: at most this many, the latest ones (1 to MAX_TAIL_EVENTS), answered in stream order. */
+  last?: number;
+  /** Backward: only the events whose version is below this one (1 or more), to page back. */
+  beforeVersion?: number;
+}
 export interface ExecutionOperations {
   /** DRILL needs drill:run, RECOVERY needs recovery:run and confirmation === plan name. */
   startExecution: { input: { planId: string; planVersion?: number; mode: ExecutionMode; confirmation?: string } & StartExecutionOptions; result: ExecutionView };
@@ -198,8 +211,12 @@ export interface ExecutionOperations {
   getExecution: { input: { executionId: string }; result: ExecutionView };
   /** Newest first; `read`. BAD_USER_INPUT for a limit out of 1..100 or a token not of this filter. */
   listExecutions: { input: ListExecutionsInput; result: { items: ExecutionView[]; nextToken: string | null } };
-  /** The stream in order, after `afterVersion`, at most `limit` events (1 or more; all when omitted); `read`. */
-  getExecutionEvents: { input: { executionId: string; afterVersion?: number; limit?: number }; result: StoredEventView[] };
+  /**
+   * Events of the stream in stream order; `read`. Forward: after `afterVersion`, at most `limit`
+   * (1 or more; all when omitted). Backward: the `last` ones (1 to 1000), below `beforeVersion`
+   * (1 or more) when given. The two ways do not mix (BAD_USER_INPUT). NotFoundError when unknown.
+   */
+  getExecutionEvents: { input: GetExecutionEventsInput; result: StoredEventView[] };
   /** drill:run for a DRILL, recovery:run for a RECOVERY. CONFLICT when already paused, cancelling or finished, or the wave has started. */
   pauseExecution: { input: PauseExecutionInput; result: ExecutionView };
   /** drill:run / recovery:run per mode. CONFLICT when not paused. */

@@ -1,6 +1,6 @@
 import { newEventId } from '@lifeboat/events';
 import type { Caller, ExecutionMode, ExecutionOperations, ExecutionView, FieldProblem, Operations, Permission, PlanSnapshot, PointInTime, StartExecutionOptions, StoredEventView } from '@lifeboat/service-api';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
+import { ConflictError, ForbiddenError, MAX_TAIL_EVENTS, NotFoundError, ValidationError, may, operation } from '@lifeboat/service-api';
 import { claimServers } from '../claims/claim-servers.js';
 import type { ClaimRefusal } from '../claims/claim-servers.js';
 import type { ClaimRequest, ClaimWrite } from '../claims/rules.js';
@@ -379,8 +379,23 @@ export function createExecutionApi(deps: ExecutionApiDeps): Operations {
       const executionId = checkId(input, 'executionId', problems);
       const afterVersion = checkOptionalInteger(input, 'afterVersion', 0, problems) ?? 0;
       const limit = checkOptionalInteger(input, 'limit', 1, problems);
+      const last = checkOptionalInteger(input, 'last', 1, problems);
+      if (last !== undefined && last > MAX_TAIL_EVENTS) problems.push({ field: 'last', message: `must be an integer between 1 and ${MAX_TAIL_EVENTS}` });
+      const beforeVersion = checkOptionalInteger(input, 'beforeVersion', 1, problems);
+      const backward = last !== undefined || beforeVersion !== undefined;
+      if (backward && (afterVersion > 0 || limit !== undefined)) {
+        problems.push({ field: last !== undefined ? 'last' : 'beforeVersion', message: 'reads back from the end of the stream: it does not go with afterVersion or limit' });
+      }
       if (problems.length > 0) throw new ValidationError(problems);
       const streamId = streamIdOf(executionId);
+      if (backward) {
+        // The runbook asks the latest events of a long stream, then earlier ones page by page:
+        // only those are read. Without `last`, every event below beforeVersion (there are beforeVersion - 1).
+        const stored = await deps.store.readStreamTail(streamId, last ?? (beforeVersion ?? 1) - 1, beforeVersion);
+        // Every execution has a version 1: nothing is found only for an unknown one, or below version 1 (its view tells).
+        if (stored.length === 0 && (beforeVersion !== 1 || !(await views.current(streamId)))) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');
+        return stored.map(toStoredEventView);
+      }
       // Only the tail is read: a consumer resolving a claim check asks for one event of a long stream.
       const stored = afterVersion > 0 ? await deps.store.readStreamFrom(streamId, afterVersion) : await deps.store.readStream(streamId);
       if (stored.length === 0 && (afterVersion === 0 || !(await views.current(streamId)))) throw new NotFoundError(`Execution ${executionId} does not exist`, 'executionId');

@@ -188,6 +188,57 @@ export class DynamoDbEventStore implements EventStore {
     return events;
   }
 
+  /**
+   * The newest commit below `beforeVersion` is read first (ScanIndexForward false, Limit 1): it
+   * often holds `count` events already (a commit is one decision, up to thousands of events).
+   * Otherwise the commits holding the rest are read, and only those (a Query with Limit `count`
+   * would bring up to 1 MB of commits of which few are needed): the ones starting between the
+   * first version wanted and that newest commit, and alongside, the one spanning that first version.
+   */
+  async readStreamTail(streamId: string, count: number, beforeVersion?: number): Promise<StoredEvent[]> {
+    if (count < 1 || (beforeVersion !== undefined && beforeVersion <= 1)) return [];
+    const below = (events: StoredEvent[]): StoredEvent[] => (beforeVersion === undefined ? events : events.filter((e) => e.version < beforeVersion));
+    const newest = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: beforeVersion === undefined ? 'streamId = :s' : 'streamId = :s AND version < :b',
+        ExpressionAttributeValues: { ':s': streamId, ...(beforeVersion === undefined ? {} : { ':b': beforeVersion }) },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const newestItem = newest.Items?.[0];
+    if (!newestItem) return [];
+    const latest = below(eventsOfCommit(newestItem));
+    const end = latest.at(-1)?.version ?? 0;
+    const first = Math.max(1, end - count + 1);
+    const newestStart = Number(newestItem.version);
+    if (first >= newestStart) return latest.filter((e) => e.version >= first);
+    const [between, spanning] = await Promise.all([
+      first + 1 <= newestStart - 1 ? this.queryCommits(streamId, 'streamId = :s AND version BETWEEN :from AND :to', { ':from': first + 1, ':to': newestStart - 1 }) : Promise.resolve([]),
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'streamId = :s AND version <= :v',
+          ExpressionAttributeValues: { ':s': streamId, ':v': first },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      ),
+    ]);
+    const events: StoredEvent[] = [];
+    const span = spanning.Items?.[0];
+    if (span) events.push(...eventsOfCommit(span).filter((e) => e.version >= first));
+    for (const item of between) events.push(...eventsOfCommit(item));
+    events.push(...latest);
+    events.forEach((e, i) => {
+      if (e.version !== first + i) throw new Error(`Stream ${streamId} read back from ${beforeVersion ?? 'its end'} is not contiguous at version ${e.version}`);
+    });
+    return events;
+  }
+
   async appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const previousHash = expectedVersion === 0 ? null : await this.hashAt(streamId, expectedVersion);

@@ -25,6 +25,8 @@ export interface StoredEvent {
  * const events = await store.readStream('execution/01J...');
  * await store.appendToStream('execution/01J...', events.length, newEvents);
  * const newer = await store.readStreamFrom('execution/01J...', events.length);
+ * const latest = await store.readStreamTail('execution/01J...', 200);
+ * const earlier = await store.readStreamTail('execution/01J...', 200, latest[0]?.version);
  */
 export interface EventStore {
   /** Every event of the stream in order; [] for a stream that does not exist. */
@@ -34,6 +36,12 @@ export interface EventStore {
    * the tail of the stream a reader already holds up to that version.
    */
   readStreamFrom(streamId: string, afterVersion: number): Promise<StoredEvent[]>;
+  /**
+   * The latest `count` events of the stream, or with `beforeVersion` the latest `count` of those
+   * below it (paging back from the oldest one a reader holds), in stream order; fewer when the
+   * stream has fewer, [] for a stream that does not exist or a `count` below 1.
+   */
+  readStreamTail(streamId: string, count: number, beforeVersion?: number): Promise<StoredEvent[]>;
   /**
    * Appends all the events atomically after `expectedVersion` (0 for a new stream), or none:
    * StreamVersionConflictError when the stream is not at that version.

@@ -34,6 +34,12 @@ export class InMemoryEventStore implements EventStore {
     return structuredClone((this.streams.get(streamId) ?? []).slice(Math.max(0, afterVersion)));
   }
 
+  async readStreamTail(streamId: string, count: number, beforeVersion?: number): Promise<StoredEvent[]> {
+    if (count < 1) return [];
+    const below = (this.streams.get(streamId) ?? []).filter((e) => beforeVersion === undefined || e.version < beforeVersion);
+    return structuredClone(below.slice(-count));
+  }
+
   async appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const stream = this.streams.get(streamId) ?? [];

@@ -1,8 +1,10 @@
 /**
- * The runbook of one execution (`/executions/:id`), live: loaded with the `execution` and
- * `executionEvents` queries, then kept current by the `executionUpdated` and `executionEvents`
- * subscriptions (the fresher view wins by stream version; a gap in the pushed events asks the
- * query again). Header: plan, mode, status, who started it and when, elapsed time against the
+ * The runbook of one execution (`/executions/:id`), live: loaded with the `execution` query and
+ * the latest events of its stream (`executionEvents(last: 200)`: a 1,000-server drill has about
+ * 3,000, earlier ones are asked page by page from the timeline), then kept current by the
+ * `executionUpdated` and `executionEvents` subscriptions (the fresher view wins by stream version;
+ * a gap in the pushed events asks the query again). Everything but the timeline comes from the
+ * `execution` detail, whatever part of the stream is held. Header: plan, mode, status, who started it and when, elapsed time against the
  * plan's RTO target, and the controls the user's roles and the execution's state allow. Body: the
  * waves as a graph and as a step list with approvals inline, the drill cleanup, the timeline.
  */
@@ -34,6 +36,7 @@ import { CancelModal, RetryModal } from './ControlModals.js';
 import {
   CANCEL_EXECUTION,
   CLEANUP_DRILL,
+  EARLIER_EVENTS_QUERY,
   EXECUTION_EVENTS,
   EXECUTION_UPDATED,
   PAUSE_EXECUTION,
@@ -44,6 +47,8 @@ import {
 } from './documents.js';
 import type {
   CancelVariables,
+  EarlierEventsData,
+  EarlierEventsVariables,
   ExecutionEventsData,
   ExecutionUpdatedData,
   IdVariables,
@@ -54,8 +59,9 @@ import type {
 } from './documents.js';
 import { formatTime } from './format.js';
 import type { Approval, Execution, ExecutionEventRecord } from './model.js';
-import { controlsOf, elapsedMs, formatDuration, fresher, instancesLeft, isFinished, mergeEvents, rtoStanding } from './model.js';
+import { controlsOf, elapsedMs, formatDuration, fresher, instancesLeft, isFinished, mergeEvents, rtoStanding, withEarlierEvents, withLatestEvents } from './model.js';
 import { Timeline } from './Timeline.js';
+import type { EarlierEvents } from './Timeline.js';
 import { WaveGraph } from './WaveGraph.js';
 import { WaveSteps } from './WaveSteps.js';
 
@@ -93,30 +99,50 @@ function Runbook(props: { id: string }): JSX.Element {
   const { refetch } = query;
 
   const take = useCallback((incoming: Execution) => setExecution((current) => fresher(current, incoming)), []);
-  const addEvents = useCallback(
-    (incoming: readonly ExecutionEventRecord[], fromPush: boolean) => {
-      const merged = mergeEvents(eventsRef.current, incoming);
-      eventsRef.current = merged.events;
-      setEvents(merged.events);
+  const holdEvents = useCallback((held: ExecutionEventRecord[]) => {
+    eventsRef.current = held;
+    setEvents(held);
+  }, []);
+  const addPushedEvent = useCallback(
+    (incoming: ExecutionEventRecord) => {
+      const merged = mergeEvents(eventsRef.current, [incoming]);
+      holdEvents(merged.events);
       // A pushed event after a hole: the events in between were appended before the subscription started.
-      if (fromPush && merged.gap && Date.now() - lastResync.current > 1000) {
+      if (merged.gap && Date.now() - lastResync.current > 1000) {
         lastResync.current = Date.now();
         refetch();
       }
     },
-    [refetch],
+    [refetch, holdEvents],
   );
 
   useEffect(() => {
     const data = query.data;
     if (!data) return;
     if (data.execution) take(data.execution);
-    addEvents(data.executionEvents, false);
-  }, [query.data, take, addEvents]);
+    holdEvents(withLatestEvents(eventsRef.current, data.executionEvents));
+  }, [query.data, take, holdEvents]);
+
+  // "Show earlier events": the page before the oldest event held, asked when the timeline asks for it.
+  const [earlierBefore, setEarlierBefore] = useState<number | undefined>(undefined);
+  const earlierQuery = useGraphQLQuery<EarlierEventsData, EarlierEventsVariables>(EARLIER_EVENTS_QUERY, { id, beforeVersion: earlierBefore ?? 1 }, { pause: earlierBefore === undefined });
+  const { refetch: refetchEarlier } = earlierQuery;
+  useEffect(() => {
+    const page = earlierQuery.data?.executionEvents;
+    if (page) holdEvents(withEarlierEvents(eventsRef.current, page));
+  }, [earlierQuery.data, holdEvents]);
+  const showEarlier = useCallback(() => {
+    const oldest = eventsRef.current[0]?.streamVersion;
+    if (oldest === undefined || oldest <= 1) return;
+    // The same page again (after an error): the variables do not change, so ask the network.
+    if (oldest === earlierBefore) refetchEarlier();
+    else setEarlierBefore(oldest);
+  }, [earlierBefore, refetchEarlier]);
+  const earlier: EarlierEvents = { loading: earlierQuery.loading, error: earlierQuery.error, onShow: showEarlier };
 
   const notFound = query.data !== undefined && query.data.execution === null;
   const updated = useGraphQLSubscription<ExecutionUpdatedData, IdVariables>(EXECUTION_UPDATED, { id }, (data) => take(data.executionUpdated), { pause: notFound });
-  const pushed = useGraphQLSubscription<ExecutionEventsData, IdVariables>(EXECUTION_EVENTS, { id }, (data) => addEvents([data.executionEvents], true), { pause: notFound });
+  const pushed = useGraphQLSubscription<ExecutionEventsData, IdVariables>(EXECUTION_EVENTS, { id }, (data) => addPushedEvent(data.executionEvents), { pause: notFound });
 
   const live = execution !== undefined && !isFinished(execution.status);
   const cleaningUp = execution?.cleanup?.status === 'IN_PROGRESS';
@@ -167,6 +193,7 @@ function Runbook(props: { id: string }): JSX.Element {
       execution={execution}
       events={events}
       eventsLoading={query.loading}
+      earlierEvents={earlier}
       now={now}
       rtoTargetMinutes={rtoTarget}
       userId={query.data?.me.id}
@@ -197,6 +224,7 @@ function RunbookView(props: {
   execution: Execution;
   events: ExecutionEventRecord[];
   eventsLoading: boolean;
+  earlierEvents: EarlierEvents;
   now: number;
   rtoTargetMinutes: number | null;
   userId: string | undefined;
@@ -391,7 +419,13 @@ function RunbookView(props: {
         </SpaceBetween>
         {execution.approvals.length > 0 ? <ApprovalHistory execution={execution} /> : null}
         {execution.mode === 'DRILL' ? <CleanupPanel execution={execution} /> : null}
-        <Timeline events={props.events} execution={execution} me={{ userId: props.userId, username: props.username }} loading={props.eventsLoading && props.events.length === 0} />
+        <Timeline
+          events={props.events}
+          execution={execution}
+          me={{ userId: props.userId, username: props.username }}
+          loading={props.eventsLoading && props.events.length === 0}
+          earlier={props.earlierEvents}
+        />
       </SpaceBetween>
       <CancelModal
         execution={execution}

@@ -28,17 +28,32 @@ export const EXECUTION_FIELDS = gql`
 
 const EVENT_FIELDS = gql`streamVersion eventId type occurredAt actor data`;
 
+/** The runbook: the execution and the latest 200 events of its stream (a 1,000-server drill has about 3,000). */
 export const RUNBOOK_QUERY = gql`
   query Runbook($id: ID!) {
     me { id }
     execution(id: $id) { ${EXECUTION_FIELDS} }
-    executionEvents(id: $id) { ${EVENT_FIELDS} }
+    executionEvents(id: $id, last: 200) { ${EVENT_FIELDS} }
   }
 `;
 export interface RunbookData {
   me: { id: string };
   execution: Execution | null;
   executionEvents: ExecutionEventRecord[];
+}
+
+/** The timeline's "Show earlier events": the 200 events before the oldest one it shows. */
+export const EARLIER_EVENTS_QUERY = gql`
+  query RunbookEarlierEvents($id: ID!, $beforeVersion: Int!) {
+    executionEvents(id: $id, last: 200, beforeVersion: $beforeVersion) { ${EVENT_FIELDS} }
+  }
+`;
+export interface EarlierEventsData {
+  executionEvents: ExecutionEventRecord[];
+}
+export interface EarlierEventsVariables {
+  id: string;
+  beforeVersion: number;
 }
 
 export const EXECUTION_UPDATED = gql`

@@ -176,14 +176,49 @@ export function fresher<T extends { version: number }>(current: T | undefined, i
 /**
  * Events merged by stream version (a pushed event may repeat one a query already answered), in
  * stream order, and whether a version is missing in between (then the query must be asked again).
+ * The runbook holds the latest events, not always the stream's start: only a hole between two
+ * held events is a gap.
  */
 export function mergeEvents(current: readonly ExecutionEventRecord[], incoming: readonly ExecutionEventRecord[]): { events: ExecutionEventRecord[]; gap: boolean } {
   const byVersion = new Map<number, ExecutionEventRecord>();
   for (const event of current) byVersion.set(event.streamVersion, event);
   for (const event of incoming) byVersion.set(event.streamVersion, event);
   const events = [...byVersion.values()].sort((a, b) => a.streamVersion - b.streamVersion);
-  const gap = events.some((event, index) => event.streamVersion !== index + 1);
+  const gap = events.some((event, index) => index > 0 && event.streamVersion !== (events[index - 1]?.streamVersion ?? 0) + 1);
   return { events, gap };
+}
+
+/**
+ * The held events with a query's answer of the latest ones. Held events older than a hole below
+ * the answer are dropped (more events were appended meanwhile than one answer carries): the
+ * runbook shows one unbroken run of the stream, which "Show earlier events" extends back.
+ */
+export function withLatestEvents(current: readonly ExecutionEventRecord[], latest: readonly ExecutionEventRecord[]): ExecutionEventRecord[] {
+  const { events } = mergeEvents(current, latest);
+  if (latest.length === 0) return events;
+  const oldestAnswered = Math.min(...latest.map((e) => e.streamVersion));
+  let start = events.findIndex((e) => e.streamVersion === oldestAnswered);
+  while (start > 0 && events[start - 1]?.streamVersion === (events[start]?.streamVersion ?? 0) - 1) start--;
+  return events.slice(Math.max(0, start));
+}
+
+/**
+ * The held events with the page of earlier ones asked for before the oldest held: prepended when
+ * the page reaches it; an answer that no longer does (the held run was replaced meanwhile) is
+ * left out rather than leaving a hole.
+ */
+export function withEarlierEvents(current: readonly ExecutionEventRecord[], earlier: readonly ExecutionEventRecord[]): ExecutionEventRecord[] {
+  const oldestHeld = current[0]?.streamVersion;
+  if (oldestHeld === undefined || earlier.length === 0) return [...current];
+  const newestEarlier = Math.max(...earlier.map((e) => e.streamVersion));
+  return newestEarlier + 1 >= oldestHeld ? mergeEvents(current, earlier).events : [...current];
+}
+
+/** How much of the stream the held events are: the oldest held, and the stream's length as far as anyone knows. */
+export function eventsCoverage(events: readonly ExecutionEventRecord[], execution: Pick<Execution, 'version'> | undefined): { oldest: number | undefined; total: number; complete: boolean } {
+  const oldest = events[0]?.streamVersion;
+  const total = Math.max(execution?.version ?? 0, events.at(-1)?.streamVersion ?? 0);
+  return { oldest, total, complete: oldest === undefined ? total === 0 : oldest <= 1 };
 }
 
 // ---------------------------------------------------------------- time

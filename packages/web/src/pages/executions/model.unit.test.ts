@@ -7,6 +7,7 @@ import {
   controlsOf,
   describeEvent,
   elapsedMs,
+  eventsCoverage,
   formatDuration,
   fresher,
   instancesLeft,
@@ -16,6 +17,8 @@ import {
   rtoStanding,
   runFacts,
   shownStatus,
+  withEarlierEvents,
+  withLatestEvents,
 } from './model.js';
 
 function server(id: string, hostname: string, overrides: Partial<ExecutionServer> = {}): ExecutionServer {
@@ -120,6 +123,57 @@ describe('live state', () => {
     expect(afterHole.events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 5]);
     expect(afterHole.gap).toBe(true);
     expect(mergeEvents(afterHole.events, [event(4)]).gap).toBe(false);
+  });
+
+  const versions = (events: readonly ExecutionEventRecord[]) => events.map((e) => e.streamVersion);
+  const run = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
+
+  it('tells of a gap only between held events: the latest events of a long stream do not start at 1', () => {
+    // given the latest events 2801-3000 from the query
+    const queried = run(2801, 3000);
+    // when 3001 is pushed, then 3003
+    const next = mergeEvents(queried, [event(3001)]);
+    const afterHole = mergeEvents(next.events, [event(3003)]);
+    // then only the hole at 3002 is a gap
+    expect(next.gap).toBe(false);
+    expect(afterHole.gap).toBe(true);
+    expect(mergeEvents([], [event(3001)]).gap).toBe(false);
+  });
+
+  it('takes a query answer of the latest events: kept with the held ones it reaches, alone after a longer hole', () => {
+    // given events 2601-3000 held (the latest 200 and one earlier page) and 3005 pushed after a hole
+    const held = [...run(2601, 3000), event(3005)];
+    // when the query answers the latest 200 again, 2806-3005
+    // then the held run reaches it: one run from 2601 to 3005
+    expect(versions(withLatestEvents(held, run(2806, 3005)))).toEqual(versions(run(2601, 3005)));
+    // when, after a long disconnection, it answers 3301-3500
+    // then the held events before the hole are left out: the timeline shows one unbroken run
+    expect(versions(withLatestEvents(held, run(3301, 3500)))).toEqual(versions(run(3301, 3500)));
+    // and events pushed meanwhile after the answer are kept
+    expect(versions(withLatestEvents([event(3501)], run(3301, 3500)))).toEqual(versions(run(3301, 3501)));
+    expect(versions(withLatestEvents([], run(1, 12)))).toEqual(versions(run(1, 12)));
+  });
+
+  it('prepends the page of earlier events when it reaches the oldest held, and leaves out one that no longer does', () => {
+    // given events 2801-3000 held
+    const held = run(2801, 3000);
+    // when the 200 before 2801 arrive, then the 200 before 2601
+    const once = withEarlierEvents(held, run(2601, 2800));
+    expect(versions(once)).toEqual(versions(run(2601, 3000)));
+    expect(versions(withEarlierEvents(once, run(2401, 2600)))).toEqual(versions(run(2401, 3000)));
+    // then a page asked before the held run was replaced (it ends below the oldest held now) is left out
+    expect(versions(withEarlierEvents(run(3301, 3500), run(2601, 2800)))).toEqual(versions(run(3301, 3500)));
+    expect(withEarlierEvents(held, [])).toEqual(held);
+  });
+
+  it('says how much of the stream the held events cover', () => {
+    // given a stream of 3,000 events (the execution's version) and the latest 200 held
+    // then the timeline is partial until version 1 is held
+    expect(eventsCoverage(run(2801, 3000), { version: 3000 })).toEqual({ oldest: 2801, total: 3000, complete: false });
+    expect(eventsCoverage(run(1, 3000), { version: 3000 })).toEqual({ oldest: 1, total: 3000, complete: true });
+    // and a pushed event ahead of the execution's view counts too
+    expect(eventsCoverage(run(1, 12), { version: 11 })).toEqual({ oldest: 1, total: 12, complete: true });
+    expect(eventsCoverage([], undefined)).toEqual({ oldest: undefined, total: 0, complete: true });
   });
 });
 
