@@ -191,7 +191,12 @@ async function deliverAll(): Promise<void> {
     if (!next) return;
     const { envelope } = next;
     if (next.kind === 'drs') {
-      await handlers.onDrsLaunchResult(envelope, lambdaContext(`lifeboat-execution-${STAGE}-onDrsLaunchResult`));
+      // The queue hands the function up to 10 launch results at once.
+      const batch = [envelope];
+      while (batch.length < 10 && deliveries[0]?.kind === 'drs') batch.push((deliveries.shift() as (typeof deliveries)[number]).envelope);
+      const records = batch.map((e) => ({ messageId: newEventId(), receiptHandle: 'r', body: JSON.stringify(e), attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q', awsRegion: REGION }));
+      const response = await handlers.onDrsLaunchResult({ Records: records }, lambdaContext(`lifeboat-execution-${STAGE}-onDrsLaunchResult`));
+      expect(response).toEqual({ batchItemFailures: [] });
       continue;
     }
     const detail = envelope.detail as EventDetail<Record<string, unknown>>;

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { EventBridgeEnvelope } from '@lifeboat/events';
+import { EventValidationError } from '@lifeboat/events';
 import { InMemoryJobDirectory } from '../src/adapters/jobs.js';
 import type { DrsLaunchQuotas } from '../src/capacity/quotas.js';
 import { DEFAULT_DRS_LAUNCH_QUOTAS } from '../src/capacity/quotas.js';
@@ -11,7 +12,8 @@ import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { reconcileAll } from '../src/process-manager/job-reconciler.js';
 import { launchBatch } from '../src/process-manager/launch-batch.js';
 import type { DrsLaunchResultDetail } from '../src/process-manager/launch-result.js';
-import { CoalescingJobReader, recordLaunchResult } from '../src/process-manager/launch-result.js';
+import { CoalescingJobReader, recordJobLaunchResults, recordLaunchResult } from '../src/process-manager/launch-result.js';
+import { launchResultOf } from '../src/handlers/on-drs-launch-result.js';
 import { recordVerificationResult } from '../src/process-manager/verification-result.js';
 import { ACCOUNT, EXECUTION_ID, history, jobId, launchResult, plan, recordJob, REGION, sid, startExecution } from './support/decider-spec.js';
 import { FakeDrs } from './support/fake-drs.js';
@@ -248,6 +250,28 @@ describe('recordLaunchResult (aws.drs)', () => {
     expect(await recordLaunchResult(resultDeps(), drsEvent(job, 1))).toBe('duplicate');
   });
 
+  it('records a batch of results with one read and one reconciliation per job, and fails only the job that could not be read', async () => {
+    // given a job whose two servers launched, and another account where DRS throttles DescribeJobs
+    const job = await started();
+    drs.finish(job, sid(1));
+    drs.finish(job, sid(2));
+    const reader = new CoalescingJobReader(drs, 1);
+    const before = drs.describeCalls;
+    const throttled = new FakeDrs(clock);
+    throttled.describeJobs = async () => { throw new Error('ThrottlingException'); };
+    const failing = new CoalescingJobReader(throttled, 1);
+    const otherScope = { ...drsEvent(job, 2), account: '210987654321', id: 'other-account' };
+    // when the queue hands over both results of the job, the same result again, and one of another account
+    const outcomes = await recordJobLaunchResults({ ...deps(), jobReaderIn: async (scope) => (scope.accountId === ACCOUNT ? reader : failing) }, [drsEvent(job, 1), drsEvent(job, 2), drsEvent(job, 1), otherScope]);
+    // then the job was read once and its servers recorded once; the other account's result alone failed
+    expect(outcomes.map((o) => o.outcome)).toEqual(['recorded', 'recorded', 'recorded', 'failed']);
+    expect(drs.describeCalls - before).toBe(1);
+    expect(await launchedServers()).toEqual([sid(1), sid(2)]);
+    // and the job being complete, a later delivery of its results is answered without DRS
+    expect((await recordJobLaunchResults({ ...deps(), jobReaderIn: async () => reader }, [drsEvent(job, 2)])).map((o) => o.outcome)).toEqual(['duplicate']);
+    expect(drs.describeCalls - before).toBe(1);
+  });
+
   it('ignores jobs that Lifeboat did not start, or that another stage started', async () => {
     const foreign = await drs.startRecovery({ sourceServerIds: [sid(7)], isDrill: true, tags: {} });
     expect(await recordLaunchResult(resultDeps(), drsEvent(foreign.jobId, 7))).toBe('not-lifeboat-job');
@@ -381,5 +405,18 @@ describe('recordVerificationResult', () => {
     const { stored } = await loadExecution(store, EXECUTION_ID);
     expect(stored.map((e) => e.type).slice(-3)).toEqual(['ServerVerificationRecorded', 'WaveCompleted', 'ExecutionCompleted']);
     expect(stored.at(-3)?.data).toMatchObject({ outcome: 'VERIFIED', verificationEventId: '01JB00000000000000000000AA', ec2InstanceId: 'i-0abc' });
+  });
+});
+
+describe('the launch results the queue hands over (onDrsLaunchResult)', () => {
+  it('reads an SQS body as the DRS event EventBridge sent, and refuses anything else', () => {
+    // given the body of a launch result, and bodies that are not one
+    const event = drsEvent(jobId(1), 1);
+    // then the event is read back as sent
+    expect(launchResultOf(JSON.stringify(event))).toEqual(event);
+    // and a body that is not JSON, another DRS event, or a launch result of another shape is refused
+    expect(() => launchResultOf('not json')).toThrow(/not JSON/);
+    expect(() => launchResultOf(JSON.stringify({ ...event, 'detail-type': 'DRS Source Server Data Replication Stalled Change' }))).toThrow(/mis-wired/);
+    expect(() => launchResultOf(JSON.stringify({ ...event, detail: { state: 'LAUNCHED_MAYBE', 'job-id': jobId(1) } }))).toThrow(EventValidationError);
   });
 });

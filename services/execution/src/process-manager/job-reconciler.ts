@@ -11,7 +11,7 @@ import type { LaunchBatchDeps } from './launch-batch.js';
 import { drainCapacity, freeCapacity, recordStartedJob, startBatch } from './launch-batch.js';
 
 /** What DRS says about one server of a job, when it has finished. */
-type FinalLaunch = { sourceServerId: string; outcome: 'LAUNCHED' | 'FAILED'; recoveryInstanceId?: string; reason?: string };
+export type FinalLaunch = { sourceServerId: string; outcome: 'LAUNCHED' | 'FAILED'; recoveryInstanceId?: string; reason?: string };
 
 function finalLaunches(job: RecoveryJob): FinalLaunch[] {
   return job.participatingServers.flatMap((s): FinalLaunch[] => {
@@ -79,13 +79,13 @@ export interface JobReconciliation {
 /**
  * Brings one execution up to date with what DRS says about its job: every finished server is
  * recorded (a duplicate decides nothing, so a result seen twice counts once), and a COMPLETED
- * job gives its capacity back. `hint`: what a launch-result event said, in case DescribeJobs lags.
+ * job gives its capacity back. `hints`: what launch-result events said, in case DescribeJobs lags.
  */
-export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, job: RecoveryJob, hint?: FinalLaunch): Promise<JobReconciliation> {
+export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, job: RecoveryJob, hints: readonly FinalLaunch[] = []): Promise<JobReconciliation> {
   const owner = await ownerOf(deps, job);
   if (!owner) return { jobId: job.jobId, recorded: 0, completed: job.status === 'COMPLETED' };
   const launches = finalLaunches(job);
-  if (hint && !launches.some((l) => l.sourceServerId === hint.sourceServerId)) launches.push(hint);
+  for (const hint of hints) if (!launches.some((l) => l.sourceServerId === hint.sourceServerId)) launches.push(hint);
 
   const { state } = await loadExecution(deps.store, owner.executionId);
   const batch = state.status === 'NOT_STARTED' ? undefined : state.batches.get(owner.batchId);
