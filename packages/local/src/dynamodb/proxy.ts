@@ -31,6 +31,20 @@ interface PlannedWrite {
   before?: AttributeMap;
 }
 
+/** Items of one transaction read, checked or written at once. */
+const ITEM_CONCURRENCY = 16;
+
+/** `run` over `items`, at most `limit` at once; the answers in the items' order. */
+async function inBatches<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 /** A FIFO mutex: every write goes through it, which makes transactions atomic and isolated. */
@@ -157,13 +171,13 @@ export class DynamoDbProxy {
   }
 
   // ---- transactions
+
   private async transactWrite(input: { TransactItems?: TransactWriteItem[] }): Promise<WireResponse> {
     const items = input.TransactItems ?? [];
     if (items.length === 0 || items.length > 100) {
       return dynamoError('ValidationException', `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100`);
     }
-    const planned: PlannedWrite[] = [];
-    for (const item of items) planned.push(await this.plan(item));
+    const planned: PlannedWrite[] = await Promise.all(items.map((item) => this.plan(item)));
     const seen = new Set<string>();
     for (const write of planned) {
       const id = `${write.table}|${canonicalItem(write.key)}`;
@@ -171,11 +185,12 @@ export class DynamoDbProxy {
       seen.add(id);
     }
     // Phase 1: evaluate every condition (DynamoDB reports each one) without changing anything.
-    const reasons: Record<string, unknown>[] = [];
-    for (const write of planned) {
+    // The items are distinct and the lock is held: they are read and checked side by side (a claim
+    // of 100 servers took 400 sequential calls to dynalite).
+    const reasons = await inBatches(planned, ITEM_CONCURRENCY, async (write) => {
       write.before = await this.getItem(write.table, write.key);
-      reasons.push(await this.checkCondition(write));
-    }
+      return this.checkCondition(write);
+    });
     if (reasons.some((r) => r.Code !== 'None')) {
       const codes = reasons.map((r) => r.Code).join(', ');
       return dynamoError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes}]`, { CancellationReasons: reasons });
@@ -186,17 +201,18 @@ export class DynamoDbProxy {
       ? this.streams.intend(streamWrites.map((w) => ({ table: w.table, keys: w.key, kind: w.kind as IntendedWrite['kind'], item: w.kind === 'put' ? (w.request.Item as AttributeMap) : undefined, existedBefore: Boolean(w.before), oldImage: w.before })))
       : undefined;
     const applied: PlannedWrite[] = [];
-    for (const write of planned) {
-      if (write.kind === 'check') continue;
+    const failed: WireResponse[] = [];
+    await inBatches(planned.filter((write) => write.kind !== 'check'), ITEM_CONCURRENCY, async (write) => {
       const { ConditionExpression: _c, ReturnValuesOnConditionCheckFailure: _r, ...request } = write.request as Record<string, unknown> & ConditionParts;
       const unconditional = stripUnusedNames(request, write.condition.ConditionExpression);
       const response = await callDynamo(this.dynalitePort, write.kind === 'put' ? 'PutItem' : write.kind === 'update' ? 'UpdateItem' : 'DeleteItem', unconditional);
-      if (response.status >= 400) {
-        for (const done of applied.reverse()) await this.restore(done);
-        if (seq !== undefined) this.streams.abort(seq);
-        return response;
-      }
-      applied.push(write);
+      if (response.status >= 400) failed.push(response);
+      else applied.push(write);
+    });
+    if (failed[0]) {
+      for (const done of applied.reverse()) await this.restore(done);
+      if (seq !== undefined) this.streams.abort(seq);
+      return failed[0];
     }
     if (seq !== undefined) {
       const changes: StreamChange[] = [];
