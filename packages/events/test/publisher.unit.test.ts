@@ -193,7 +193,27 @@ describe('EventPublisher: retries, never a silent drop', () => {
     expect((error as PublishError).failures).toEqual(
       events.slice(0, 10).map((event) => ({ eventId: event.metadata.eventId, type: 'WaveStarted', errorCode: 'AccessDeniedException', errorMessage: 'User is not authorized to perform: events:PutEvents' })),
     );
-    expect(putInputs().map((input) => input.Entries?.length)).toEqual([10, 10, 2]);
+    // (requests go out side by side: the first batch twice, the second once, in any order)
+    expect(putInputs().map((input) => input.Entries?.length).sort()).toEqual([10, 10, 2]);
+  });
+
+  it('sends the requests of a large commit side by side, at most four at once', async () => {
+    // given 1,002 events (a 1,000-server wave's start) and a bus answering after a pause
+    const events = Array.from({ length: 1002 }, (_, i) => waveStarted(i));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    eventBridge.on(PutEventsCommand).callsFake(async (input) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      return { FailedEntryCount: 0, Entries: accepted(input.Entries) };
+    });
+    // when they are published
+    await publisher().publish(events);
+    // then every event went out once, in 101 requests, four at a time
+    expect(putInputs().flatMap((input) => (input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}').metadata.eventId)).sort()).toEqual(events.map((e) => e.metadata.eventId).sort());
+    expect(putInputs()).toHaveLength(101);
+    expect(mostInFlight).toBe(4);
   });
 
   it('still sends the other batches when one batch keeps failing, then reports the failures', async () => {
