@@ -133,8 +133,8 @@ describe('reading executions', () => {
   });
 
   it('lists executions from the read model, newest first', async () => {
-    const older = { executionId: 'a', startedAt: '2025-01-01T00:00:00.000Z', version: 1 } as ExecutionView;
-    const newer = { executionId: 'b', startedAt: '2025-01-02T00:00:00.000Z', version: 1 } as ExecutionView;
+    const older = { executionId: 'a', startedAt: '2025-01-01T00:00:00.000Z', status: 'COMPLETED', version: 1, waves: [] } as unknown as ExecutionView;
+    const newer = { executionId: 'b', startedAt: '2025-01-02T00:00:00.000Z', status: 'COMPLETED', version: 1, waves: [] } as unknown as ExecutionView;
     await executions.save(older);
     await executions.save(newer);
     expect(ok<{ items: ExecutionView[] }>(await api({ operation: 'listExecutions', input: {}, caller: viewer })).items.map((v) => v.executionId)).toEqual(['b', 'a']);

@@ -9,7 +9,7 @@ import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { publishCommits } from '../src/publishing/stream-publisher.js';
 import type { EventsTableStreamEvent } from '../src/publishing/stream-publisher.js';
 import { InMemoryExecutionList } from '../src/read-models/executions.js';
-import { EXECUTION_ID, history, plan, startExecution } from './support/decider-spec.js';
+import { EXECUTION_ID, history, jobId, launchResult, plan, recordJob, startExecution, verification } from './support/decider-spec.js';
 
 /** A stream record as DynamoDB Streams delivers a commit item (DynamoDB JSON). */
 function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', stored: StoredEvent[]): EventsTableStreamEvent['Records'][number] {
@@ -46,6 +46,38 @@ describe('publishCommits', () => {
     const { store, stored } = await started();
     const executions = new InMemoryExecutionList();
     await expect(publishCommits({ store, executions, publish: async () => { throw new Error('PutEvents failed'); } }, { Records: [record('INSERT', stored)] })).rejects.toThrow('PutEvents failed');
-    expect(await executions.list({ limit: 100, filter: {} })).toEqual({ items: [], next: null });
+    expect(await executions.list({ limit: 100, filter: {} })).toEqual({ items: [], next: null, withoutServers: [] });
+  });
+
+  it('keeps a live execution listed without its servers, saved only when what the list holds changes, and a finished one whole', async () => {
+    // given a started execution of one wave of two servers, published once
+    const commands = [startExecution(plan({ id: 'w', servers: [1, 2] })), recordJob('w-b1', jobId(1), [1, 2]), launchResult(jobId(1), 1), launchResult(jobId(1), 2), verification(1), verification(2)];
+    const store = new InMemoryEventStore();
+    const executions = new InMemoryExecutionList();
+    const listed = new Map<string, string>();
+    const streamId = streamIdOf(EXECUTION_ID);
+    let appended = 0;
+    const commit = async (upTo: number) => {
+      const events = history(...commands.slice(0, upTo)).slice(appended);
+      const stored = await store.appendToStream(streamId, appended, events);
+      appended += events.length;
+      return publishCommits({ store, executions, listed, publish: async () => undefined }, { Records: [record('INSERT', stored)] });
+    };
+    const listedNow = async () => (await executions.list({ limit: 10, filter: {} })).items[0];
+    expect((await commit(1)).views).toBe(1);
+    expect((await listedNow())?.waves[0]?.servers).toEqual([]);
+    // when commits change only its servers (a job started, a server launched)
+    expect((await commit(2)).views).toBe(0);
+    expect((await commit(3)).views).toBe(0);
+    // then the list keeps what it had
+    expect((await listedNow())?.version).toBe(4);
+    // and when the last server is verified, the wave and the execution complete: saved whole, with its servers
+    await commit(4);
+    await commit(5);
+    expect((await commit(6)).views).toBe(1);
+    const finished = await listedNow();
+    expect(finished?.status).toBe('COMPLETED');
+    expect(finished?.waves[0]?.servers.map((s) => s.status)).toEqual(['VERIFIED', 'VERIFIED']);
+    expect(listed.size).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
 import { eventsOfCommit } from '../event-store/dynamodb.js';
 import type { ExecutionList } from '../read-models/executions.js';
+import { withoutServersOf } from '../read-models/executions.js';
 import type { ExecutionViewCache } from '../read-models/execution-views.js';
 
 /** The part of a DynamoDB Streams event this publisher reads (images in DynamoDB JSON). */
@@ -23,9 +24,12 @@ export interface StreamPublisherDeps {
   publish: (events: DomainEvent[]) => Promise<void>;
   /** Views kept between batches (default: none kept, each stream folded whole). */
   views?: ExecutionViewCache;
+  /** What was last saved to the list per stream (its listed fields), to skip saves that change nothing listed. */
+  listed?: Map<string, string>;
 }
 
 const STREAM_PREFIX = 'execution/';
+const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /**
  * Publishes the events of every commit newly inserted into the events table (metadata extended
@@ -50,7 +54,14 @@ export async function publishCommits(deps: StreamPublisherDeps, event: EventsTab
     // Read the stream (strongly consistent; only the tail after a kept view) rather than trusting
     // the batch: the view is then never older than what this batch saw, whatever order batches arrive in.
     const view = deps.views ? await deps.views.current(streamId) : projectExecution(toExecutionEvents(await deps.store.readStream(streamId)));
-    if (view && (await deps.executions.save(view))) views++;
+    if (!view) continue;
+    // A live execution is listed without its servers (listedView): a commit that changed only its
+    // servers (most of them: launches, checks) changes nothing the list holds, and is not saved.
+    const listed = FINISHED.has(view.status) ? undefined : JSON.stringify({ ...withoutServersOf(view), version: 0 });
+    if (listed !== undefined && deps.listed?.get(streamId) === listed) continue;
+    if (await deps.executions.save(view)) views++;
+    if (listed !== undefined) deps.listed?.set(streamId, listed);
+    else deps.listed?.delete(streamId);
   }
   return { published: stored.length, views };
 }

@@ -33,14 +33,24 @@ function itemViewOf(view: ExecutionView): { view: ExecutionView; withoutServers?
 /** Below DynamoDB's 400 KB per item, with room for the key and index attributes. */
 const MAX_LISTED_VIEW_BYTES = 350 * 1024;
 
+/** Statuses after which an execution's view no longer changes (but for its drill cleanup). */
+const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+
+/** The view with its waves but not their servers. */
+export function withoutServersOf(view: ExecutionView): ExecutionView {
+  return { ...view, waves: view.waves.map((wave) => ({ ...wave, servers: [] })) };
+}
+
 /**
- * The view as the list keeps it: whole, or, when it is too large for one item (thousands of servers
- * with their checks), without its servers (`withoutServers`); the list's filters and order need only
- * the execution's own fields, and readers load such a view whole from the stream.
+ * The view as the list keeps it: whole, or without its servers (`withoutServers`) while the
+ * execution runs (its servers change with nearly every commit, and listExecutions answers a live
+ * execution from its stream anyway) and when it is too large for one item (thousands of servers
+ * with their checks). The list's filters and order need only the execution's own fields; readers
+ * load a view kept without servers whole from the stream.
  */
 export function listedView(view: ExecutionView): { view: ExecutionView; withoutServers: boolean } {
-  if (Buffer.byteLength(JSON.stringify(view)) <= MAX_LISTED_VIEW_BYTES) return { view, withoutServers: false };
-  return { view: { ...view, waves: view.waves.map((wave) => ({ ...wave, servers: [] })) }, withoutServers: true };
+  if (FINISHED.has(view.status) && Buffer.byteLength(JSON.stringify(view)) <= MAX_LISTED_VIEW_BYTES) return { view, withoutServers: false };
+  return { view: withoutServersOf(view), withoutServers: true };
 }
 
 /**
@@ -165,22 +175,25 @@ function positionOf(view: ExecutionView): ListPosition {
 }
 
 export class InMemoryExecutionList implements ExecutionList {
-  private readonly views = new Map<string, ExecutionView>();
+  /** As the table keeps them (listedView): a live or too large execution without its servers. */
+  private readonly views = new Map<string, { view: ExecutionView; withoutServers: boolean }>();
 
   async save(view: ExecutionView): Promise<boolean> {
     const stored = this.views.get(view.executionId);
-    if (stored && stored.version >= view.version) return false;
-    this.views.set(view.executionId, structuredClone(view));
+    if (stored && stored.view.version >= view.version) return false;
+    const listed = listedView(view);
+    this.views.set(view.executionId, { view: structuredClone(listed.view), withoutServers: listed.withoutServers });
     return true;
   }
 
   async list(query: ExecutionQuery): Promise<ExecutionListPage> {
     const after = query.after;
     const matching = [...this.views.values()]
-      .filter((view) => executionMatches(view, query.filter) && (!after || newestFirst(positionOf(view), after) > 0))
-      .sort((a, b) => newestFirst(positionOf(a), positionOf(b)));
-    const items = matching.slice(0, query.limit).map((v) => structuredClone(v));
+      .filter(({ view }) => executionMatches(view, query.filter) && (!after || newestFirst(positionOf(view), after) > 0))
+      .sort((a, b) => newestFirst(positionOf(a.view), positionOf(b.view)));
+    const page = matching.slice(0, query.limit);
+    const items = page.map(({ view }) => structuredClone(view));
     const last = items[items.length - 1];
-    return { items, next: matching.length > query.limit && last ? positionOf(last) : null };
+    return { items, next: matching.length > query.limit && last ? positionOf(last) : null, withoutServers: page.filter((e) => e.withoutServers).map((e) => e.view.executionId) };
   }
 }
