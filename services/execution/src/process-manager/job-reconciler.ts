@@ -95,14 +95,24 @@ export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, 
   }
   const known = state.status === 'NOT_STARTED' ? new Set<string>() : new Set([...state.servers.values()].filter(hasLaunchResult).map((s) => s.sourceServerId));
   const fresh = launches.filter((l) => !known.has(l.sourceServerId));
+  // A completed job's capacity is free whatever the recording of its results does: the batches
+  // waiting for it start while they are recorded (releasing twice, after a retry, changes nothing).
+  const completed = job.status === 'COMPLETED';
+  const freeing = completed ? freeCapacity(deps, scope, batchKey(owner.executionId, owner.batchId)) : Promise.resolve();
+  const [recorded] = await Promise.all([recordLaunches(deps, scope, job, owner.executionId, isLive(state), fresh), freeing]);
+  return { jobId: job.jobId, executionId: owner.executionId, recorded, completed };
+}
+
+/** Records the launch results an execution does not hold yet; answers how many it recorded. */
+async function recordLaunches(deps: LaunchBatchDeps, scope: CapacityScope, job: RecoveryJob, executionId: string, live: boolean, fresh: readonly FinalLaunch[]): Promise<number> {
   // One DescribeRecoveryInstances for the servers launched now, so that ServerLaunched carries the
   // EC2 instance and verification need not ask DRS per server (none for a finished execution).
-  const ec2 = isLive(state) ? await ec2InstanceIdsOf(deps, scope, job, fresh.flatMap((l) => (l.outcome === 'LAUNCHED' && l.recoveryInstanceId ? [l.recoveryInstanceId] : []))) : new Map<string, string>();
+  const ec2 = live ? await ec2InstanceIdsOf(deps, scope, job, fresh.flatMap((l) => (l.outcome === 'LAUNCHED' && l.recoveryInstanceId ? [l.recoveryInstanceId] : []))) : new Map<string, string>();
   // Issued together: the command handler commits them as one group.
   const recorded = await Promise.all(fresh.map(async (launch): Promise<number> => {
     const ec2InstanceId = launch.recoveryInstanceId ? ec2.get(launch.recoveryInstanceId) : undefined;
     try {
-      const { appended } = await handleCommand(deps.store, owner.executionId, {
+      const { appended } = await handleCommand(deps.store, executionId, {
         type: 'RecordServerLaunchResult',
         data: { jobId: job.jobId, ...launch, ...(ec2InstanceId ? { ec2InstanceId } : {}) },
         metadata: commandMetadata(deps.clock(), PROCESS_MANAGER, null),
@@ -113,9 +123,7 @@ export async function reconcileJob(deps: LaunchBatchDeps, scope: CapacityScope, 
       throw error;
     }
   }));
-  const completed = job.status === 'COMPLETED';
-  if (completed) await freeCapacity(deps, scope, batchKey(owner.executionId, owner.batchId));
-  return { jobId: job.jobId, executionId: owner.executionId, recorded: recorded.reduce((a, b) => a + b, 0), completed };
+  return recorded.reduce((a, b) => a + b, 0);
 }
 
 /** Holdings without a job for this long are started again (their first attempt crashed). */
