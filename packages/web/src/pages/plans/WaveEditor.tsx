@@ -18,6 +18,7 @@ import { BootOrderList } from './BootOrderList.js';
 import type { PlanCatalog } from './plan-catalog.js';
 import { dependenciesOf, dependentsOf, serversInOrder } from './plan-form.js';
 import type { MembersOf, WaveForm } from './plan-form.js';
+import { SearchMultiselect } from './SearchMultiselect.js';
 import { useSearchOptions } from './search-options.js';
 import { StepsEditor } from './StepsEditor.js';
 
@@ -123,37 +124,29 @@ export function WaveEditor(props: {
               />
             </FormField>
             <FormField label="Protection groups" errorText={errorAt(`${at}.protectionGroupIds`)}>
-              <Multiselect
+              <SearchMultiselect
+                search={groupSearch}
                 selectedOptions={selectedGroups}
                 options={groupOptions}
-                filteringType="manual"
-                statusType={groupSearch.statusType}
-                onLoadItems={groupSearch.onLoadItems}
-                loadingText="Loading protection groups"
-                errorText={groupSearch.errorText}
-                recoveryText="Retry"
+                searching="protection groups"
                 placeholder="Choose protection groups"
                 filteringPlaceholder="Find protection groups by name"
                 ariaLabel={`${label} protection groups`}
                 empty="No protection groups: create one first."
-                onChange={({ detail }) => set({ protectionGroupIds: values(detail.selectedOptions) })}
+                onChange={(ids) => set({ protectionGroupIds: ids })}
               />
             </FormField>
             <FormField label="Single servers" description="Servers recovered beside the groups (optional)." errorText={errorAt(`${at}.sourceServerIds`)}>
-              <Multiselect
+              <SearchMultiselect
+                search={serverSearch}
                 selectedOptions={selectedServers}
                 options={serverOptions}
-                filteringType="manual"
-                statusType={serverSearch.statusType}
-                onLoadItems={serverSearch.onLoadItems}
-                loadingText="Loading source servers"
-                errorText={serverSearch.errorText}
-                recoveryText="Retry"
+                searching="source servers"
                 placeholder="None"
                 filteringPlaceholder="Find servers by hostname"
                 ariaLabel={`${label} single servers`}
                 empty="No source servers."
-                onChange={({ detail }) => set({ sourceServerIds: values(detail.selectedOptions) })}
+                onChange={(ids) => set({ sourceServerIds: ids })}
               />
             </FormField>
             <FormField label="Launch order" errorText={errorAt(`${at}.launchOrder`)} description={sequential ? 'One at a time, in boot order, each after the previous one is verified.' : 'All at once, split into DRS jobs within quotas.'}>
