@@ -101,29 +101,6 @@ async function refreshOne(deps: ServerUpdateDeps, target: SyncTarget, sourceServ
   throw new ConflictError(`source server ${sourceServerId} kept changing while it was updated`, 'sourceServerId');
 }
 
-/**
- * Brings one server up to date after a DRS event about it (replication stalled or no longer,
- * launch result): describes it in its account and region and writes it if anything changed. The
- * event only says that something changed; DescribeSourceServers says what (the new replication
- * state, lag, last launch and recovery instance). Running it twice changes nothing the second
- * time, so a duplicated or late event is harmless. The write is conditional on the revision read,
- * so a concurrent write is never overwritten with older data.
- */
-export async function refreshServer(deps: ServerUpdateDeps, sourceServerArn: string, cause: RefreshCause): Promise<ServerUpdateOutcome> {
-  const log = deps.log ?? defaultLog;
-  const ref = serverRefOf(sourceServerArn);
-  if (!ref) {
-    log('WARN', 'a DRS event names no source server', { sourceServerArn });
-    return 'unusable';
-  }
-  const target = syncTargetsOf(await deps.targets.list(), deps.home).find((t) => t.accountId === ref.accountId && t.region === ref.region);
-  if (!target) {
-    log('WARN', 'a DRS event of an account and region the catalog does not list', ref);
-    return 'unknown-target';
-  }
-  return refreshOne(deps, target, ref.sourceServerId, cause);
-}
-
 /** A server of a batch: the ARNs that named it (each gets its result) and the cause of its write. */
 interface BatchServer {
   sourceServerId: string;
@@ -138,11 +115,13 @@ interface TargetBatch {
 }
 
 /**
- * The batch form of refreshServer, for the DRS events of one delivery (1,000 launched servers
- * give 1,000 events): one DescribeSourceServers per 200 servers of an account and region instead
- * of one per server, since DRS APIs are rate-limited. Each server then goes through the same
- * read, compare and conditional write as refreshServer; a write that loses to another writer
- * falls back to refreshServer's loop for that server alone (it describes it again).
+ * Brings the servers named by the DRS events of one delivery up to date (replication stalled or
+ * no longer, launch results; 1,000 launched servers give 1,000 events): the events only say that
+ * something changed, DescribeSourceServers says what. One DescribeSourceServers per 200 servers of
+ * an account and region, since DRS APIs are rate-limited. Each server is then read, compared and
+ * written if it changed, conditionally on the revision read (a concurrent write is never
+ * overwritten with older data; running it twice changes nothing the second time); a write that
+ * loses to another writer falls back to refreshOne's loop for that server alone (it describes it again).
  *
  * An ARN named twice is described once and both get its result. ARNs that name no DRS source
  * server get 'unusable', those of an account and region the catalog does not list
@@ -257,7 +236,7 @@ async function refreshChunk(deps: ServerUpdateDeps, target: SyncTarget, servers:
   return results;
 }
 
-/** Compare and conditional write of one described server; a lost write falls back to refreshServer's loop. */
+/** Compare and conditional write of one described server; a lost write falls back to refreshOne's loop. */
 async function applyDescribed(
   deps: ServerUpdateDeps,
   target: SyncTarget,

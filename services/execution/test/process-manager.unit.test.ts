@@ -12,7 +12,8 @@ import { InMemoryEventStore } from '../src/event-store/in-memory.js';
 import { reconcileAll } from '../src/process-manager/job-reconciler.js';
 import { launchBatch } from '../src/process-manager/launch-batch.js';
 import type { DrsLaunchResultDetail } from '../src/process-manager/launch-result.js';
-import { CoalescingJobReader, recordJobLaunchResults, recordLaunchResult } from '../src/process-manager/launch-result.js';
+import type { LaunchResultDeps, LaunchResultOutcome } from '../src/process-manager/launch-result.js';
+import { CoalescingJobReader, recordJobLaunchResults } from '../src/process-manager/launch-result.js';
 import { launchResultOf } from '../src/handlers/on-drs-launch-result.js';
 import { recordVerificationResult } from '../src/process-manager/verification-result.js';
 import { ACCOUNT, EXECUTION_ID, history, jobId, launchResult, plan, recordJob, REGION, sid, startExecution } from './support/decider-spec.js';
@@ -59,6 +60,13 @@ function drsEvent(job: string, server: number, state: DrsLaunchResultDetail['sta
     resources: [`arn:aws:drs:us-east-1:123456789012:source-server/${sid(server)}`],
     detail: { state, 'job-id': job, 'is-drill': 'TRUE' },
   };
+}
+
+/** One launch result delivered alone: its outcome, or the error that stopped it. */
+async function recordLaunchResult(deps: LaunchResultDeps, event: EventBridgeEnvelope<DrsLaunchResultDetail>): Promise<LaunchResultOutcome> {
+  const [result] = await recordJobLaunchResults(deps, [event]);
+  if (!result || result.outcome === 'failed') throw result?.outcome === 'failed' ? result.error : new Error('no outcome');
+  return result.outcome;
 }
 
 async function launchedServers(): Promise<string[]> {
@@ -197,7 +205,7 @@ describe('the DRS capacity ledger shared by launches', () => {
   });
 });
 
-describe('recordLaunchResult (aws.drs)', () => {
+describe('recording DRS launch results (aws.drs)', () => {
   async function started() {
     const [leader] = requests(await given(startExecution(plan({ id: 'w', servers: [1, 2] }))));
     await launchBatch(deps(), leader!);

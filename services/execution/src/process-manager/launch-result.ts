@@ -78,26 +78,19 @@ function sourceServerOf(event: EventBridgeEnvelope<DrsLaunchResultDetail>): stri
   return sourceServerId;
 }
 
-/**
- * A DRS launch result is a hint: the job is read from DRS (coalesced with the other results
- * arriving now) and every finished server of it is recorded, so results whose events were lost
- * are recorded too, and one seen twice counts once. Jobs that Lifeboat did not start (or that
- * another stage started) are ignored.
- */
-export async function recordLaunchResult(deps: LaunchResultDeps, event: EventBridgeEnvelope<DrsLaunchResultDetail>): Promise<LaunchResultOutcome> {
-  const [outcome] = await recordJobLaunchResults(deps, [event]);
-  if (!outcome || outcome.outcome === 'failed') throw outcome?.outcome === 'failed' ? outcome.error : new Error(`DRS launch result ${event.id} was not recorded`);
-  return outcome.outcome;
-}
-
 export type LaunchResultDeps = LaunchBatchDeps & { jobReaderIn: (scope: CapacityScope) => Promise<CoalescingJobReader> };
 
 /** What became of one launch result of a batch: an outcome, or the error that stopped its job's reconciliation. */
 export type LaunchResultRecord = { outcome: LaunchResultOutcome } | { outcome: 'failed'; error: unknown };
 
 /**
- * The launch results of one delivery (up to 10 from the queue; a job's 100 results come together):
- * grouped by job, one read and one reconciliation per job, whatever number of its results the
+ * A DRS launch result is a hint: the job is read from DRS (coalesced with the other results
+ * arriving now) and every finished server of it is recorded, so results whose events were lost
+ * are recorded too, and one seen twice counts once. Jobs that Lifeboat did not start (or that
+ * another stage started) are ignored.
+ *
+ * The launch results of one delivery (up to 10 from the queue; a job's 100 results come together)
+ * are grouped by job: one read and one reconciliation per job, whatever number of its results the
  * batch holds. Answers each event's outcome, in the order given; a job whose read or
  * reconciliation failed fails its events only (they are delivered again).
  */
