@@ -136,6 +136,14 @@ export interface DynamoDbEventStoreOptions {
  * 250-server wave starts with 252 events) and which dynalite (the local runtime's DynamoDB) does
  * not implement.
  */
+/** `events` when their versions run from `first` without a gap; a gap means a commit was missed. */
+function contiguous(streamId: string, events: StoredEvent[], first: number, read: string): StoredEvent[] {
+  events.forEach((e, i) => {
+    if (e.version !== first + i) throw new Error(`Stream ${streamId} read ${read} is not contiguous at version ${e.version}`);
+  });
+  return events;
+}
+
 export class DynamoDbEventStore implements EventStore {
   private readonly doc: DynamoDBDocumentClient;
   readonly snapshots?: SnapshotStore;
@@ -166,26 +174,12 @@ export class DynamoDbEventStore implements EventStore {
     if (afterVersion <= 0) return this.readStream(streamId);
     const [after, spanning] = await Promise.all([
       this.queryCommits(streamId, 'streamId = :s AND version > :v', { ':v': afterVersion }),
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'streamId = :s AND version <= :v',
-          FilterExpression: 'lastVersion > :v',
-          ExpressionAttributeValues: { ':s': streamId, ':v': afterVersion },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      ),
+      this.newestCommit(streamId, 'streamId = :s AND version <= :v', { ':v': afterVersion }, 'lastVersion > :v'),
     ]);
     const events: StoredEvent[] = [];
-    const span = spanning.Items?.[0];
-    if (span) events.push(...eventsOfCommit(span).filter((e) => e.version > afterVersion));
+    if (spanning) events.push(...eventsOfCommit(spanning).filter((e) => e.version > afterVersion));
     for (const item of after) events.push(...eventsOfCommit(item));
-    events.forEach((e, i) => {
-      if (e.version !== afterVersion + i + 1) throw new Error(`Stream ${streamId} read after version ${afterVersion} is not contiguous at version ${e.version}`);
-    });
-    return events;
+    return contiguous(streamId, events, afterVersion + 1, `after version ${afterVersion}`);
   }
 
   /**
@@ -198,17 +192,7 @@ export class DynamoDbEventStore implements EventStore {
   async readStreamTail(streamId: string, count: number, beforeVersion?: number): Promise<StoredEvent[]> {
     if (count < 1 || (beforeVersion !== undefined && beforeVersion <= 1)) return [];
     const below = (events: StoredEvent[]): StoredEvent[] => (beforeVersion === undefined ? events : events.filter((e) => e.version < beforeVersion));
-    const newest = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: beforeVersion === undefined ? 'streamId = :s' : 'streamId = :s AND version < :b',
-        ExpressionAttributeValues: { ':s': streamId, ...(beforeVersion === undefined ? {} : { ':b': beforeVersion }) },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    const newestItem = newest.Items?.[0];
+    const newestItem = await (beforeVersion === undefined ? this.newestCommit(streamId, 'streamId = :s', {}) : this.newestCommit(streamId, 'streamId = :s AND version < :b', { ':b': beforeVersion }));
     if (!newestItem) return [];
     const latest = below(eventsOfCommit(newestItem));
     const end = latest.at(-1)?.version ?? 0;
@@ -217,26 +201,13 @@ export class DynamoDbEventStore implements EventStore {
     if (first >= newestStart) return latest.filter((e) => e.version >= first);
     const [between, spanning] = await Promise.all([
       first + 1 <= newestStart - 1 ? this.queryCommits(streamId, 'streamId = :s AND version BETWEEN :from AND :to', { ':from': first + 1, ':to': newestStart - 1 }) : Promise.resolve([]),
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'streamId = :s AND version <= :v',
-          ExpressionAttributeValues: { ':s': streamId, ':v': first },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      ),
+      this.newestCommit(streamId, 'streamId = :s AND version <= :v', { ':v': first }),
     ]);
     const events: StoredEvent[] = [];
-    const span = spanning.Items?.[0];
-    if (span) events.push(...eventsOfCommit(span).filter((e) => e.version >= first));
+    if (spanning) events.push(...eventsOfCommit(spanning).filter((e) => e.version >= first));
     for (const item of between) events.push(...eventsOfCommit(item));
     events.push(...latest);
-    events.forEach((e, i) => {
-      if (e.version !== first + i) throw new Error(`Stream ${streamId} read back from ${beforeVersion ?? 'its end'} is not contiguous at version ${e.version}`);
-    });
-    return events;
+    return contiguous(streamId, events, first, `back from ${beforeVersion ?? 'its end'}`);
   }
 
   async appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]> {
@@ -268,6 +239,22 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   /** Every commit item of the stream matching the key condition, in version order (all pages). */
+  /** The newest commit matching the key condition (and `filter`, applied after Limit 1: it may answer none). */
+  private async newestCommit(streamId: string, keyCondition: string, values: Record<string, unknown>, filter?: string): Promise<Record<string, unknown> | undefined> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: keyCondition,
+        ...(filter ? { FilterExpression: filter } : {}),
+        ExpressionAttributeValues: { ':s': streamId, ...values },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return page.Items?.[0];
+  }
+
   private async queryCommits(streamId: string, keyCondition: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
