@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AttributeMap } from './wire.js';
+import { readJournal } from '../journal.js';
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
 
@@ -56,14 +57,8 @@ export class StreamLog {
   private load(): void {
     if (!this.file || !fs.existsSync(this.file)) return;
     const intents = new Map<number, Extract<WalEntry, { kind: 'intent' }>>();
-    for (const line of fs.readFileSync(this.file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      let entry: WalEntry;
-      try {
-        entry = JSON.parse(line) as WalEntry;
-      } catch {
-        continue; // a torn last line from a crash mid-write: its intent never reached dynalite
-      }
+    // A torn last line (a crash mid-write) is skipped: its intent never reached dynalite.
+    for (const entry of readJournal<WalEntry>(this.file)) {
       this.nextSeq = Math.max(this.nextSeq, entry.seq + 1);
       if (entry.kind === 'intent') intents.set(entry.seq, entry);
       else {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEnvelope } from '@lifeboat/events';
 import { compileEventPattern } from './event-pattern.js';
+import { readJournal } from '../journal.js';
 
 /** An event as EventBridge delivers it to a target (a replayed one names its replay). */
 export type BusEvent = EventBridgeEnvelope & { version: '0'; 'replay-name'?: string };
@@ -106,15 +107,9 @@ export class LocalEventBus {
     const file = path.join(this.dir, 'deliveries.jsonl');
     if (!fs.existsSync(file)) return 0;
     const open = new Map<string, Delivery>();
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const entry = JSON.parse(line) as JournalEntry;
-        if (entry.kind === 'pending') open.set(entry.delivery.deliveryId, entry.delivery);
-        else open.delete(entry.deliveryId);
-      } catch {
-        // torn last line of a crash
-      }
+    for (const entry of readJournal<JournalEntry>(file)) {
+      if (entry.kind === 'pending') open.set(entry.delivery.deliveryId, entry.delivery);
+      else open.delete(entry.deliveryId);
     }
     // Compact the journal to what is still open.
     fs.writeFileSync(file, [...open.values()].map((d) => JSON.stringify({ kind: 'pending', delivery: d }) + '\n').join(''));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
+import { readJournal } from '../journal.js';
 
 /** An AWS::SQS::Queue of a serverless.yml, as the local runtime keeps it. */
 export interface QueueDefinition {
@@ -149,17 +150,11 @@ export class LocalQueue {
   }
 
   private restore(): void {
-    if (!this.file || !fs.existsSync(this.file)) return;
+    if (!this.file) return;
     const open = new Map<string, QueueMessage>();
-    for (const line of fs.readFileSync(this.file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const entry = JSON.parse(line) as JournalEntry;
-        if (entry.kind === 'sent') open.set(entry.message.messageId, entry.message);
-        else open.delete(entry.messageId);
-      } catch {
-        // torn last line of a crash
-      }
+    for (const entry of readJournal<JournalEntry>(this.file)) {
+      if (entry.kind === 'sent') open.set(entry.message.messageId, entry.message);
+      else open.delete(entry.messageId);
     }
     // Compact the journal to what is still undeleted.
     fs.writeFileSync(this.file, [...open.values()].map((message) => JSON.stringify({ kind: 'sent', message }) + '\n').join(''));
