@@ -70,11 +70,9 @@ export class LocalQueue {
     return this.visible.size;
   }
 
-  /** When the oldest visible message was sent (undefined: none visible). */
+  /** When the first visible message was sent (undefined: none visible); released ones wait at the back. */
   get oldestVisibleSentAt(): number | undefined {
-    let oldest: number | undefined;
-    for (const message of this.visible.values()) if (oldest === undefined || message.sentAt < oldest) oldest = message.sentAt;
-    return oldest;
+    return this.visible.values().next().value?.sentAt;
   }
 
   /** In flight or waiting: what a consumer has not deleted yet. */
@@ -82,10 +80,14 @@ export class LocalQueue {
     return this.visible.size + this.inFlight.size + this.delayed.size;
   }
 
-  /** ReceiveMessage: up to `max` visible messages, oldest first, now invisible. */
+  /** ReceiveMessage: up to `max` visible messages, in the order they became visible, now invisible (a standard queue promises no order). */
   receive(max: number): QueueMessage[] {
     const now = Date.now();
-    const taken = [...this.visible.values()].sort((a, b) => a.sentAt - b.sentAt).slice(0, max);
+    const taken: QueueMessage[] = [];
+    for (const message of this.visible.values()) {
+      if (taken.length === max) break;
+      taken.push(message);
+    }
     for (const message of taken) {
       this.visible.delete(message.messageId);
       message.receiveCount++;
