@@ -14,6 +14,7 @@ import { initialState } from '../domain/evolve.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { encodeListToken, parseListExecutionsInput } from '../read-models/execution-query.js';
 import type { ExecutionList } from '../read-models/executions.js';
+import { FINISHED_STATUSES } from '../read-models/executions.js';
 import { ExecutionViewCache } from '../read-models/execution-views.js';
 
 /** Planning's resolveRecoveryPlan, called on behalf of the caller. */
@@ -195,7 +196,6 @@ function serversRetriedBy(events: readonly ExecutionEvent[]): string[] {
 const defaultLog = (message: string, details: Record<string, unknown>): void => console.error(JSON.stringify({ level: 'error', service: 'execution', message, ...details }));
 
 /** The statuses after which an execution's view no longer changes (but for a drill's cleanup). */
-const FINISHED_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** The execution service's API operations (ExecutionOperations of @lifeboat/service-api). */
 export function createExecutionApi(deps: ExecutionApiDeps): Operations {

@@ -7,7 +7,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.js';
 import { toPublishedEvent } from '../event-store/event-store.js';
 import { eventsOfCommit } from '../event-store/dynamodb.js';
 import type { ExecutionList } from '../read-models/executions.js';
-import { withoutServersOf } from '../read-models/executions.js';
+import { liveListingKey } from '../read-models/executions.js';
 import type { ExecutionViewCache } from '../read-models/execution-views.js';
 
 /** The part of a DynamoDB Streams event this publisher reads (images in DynamoDB JSON). */
@@ -29,7 +29,6 @@ export interface StreamPublisherDeps {
 }
 
 const STREAM_PREFIX = 'execution/';
-const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /**
  * Publishes the events of every commit newly inserted into the events table (metadata extended
@@ -57,7 +56,7 @@ export async function publishCommits(deps: StreamPublisherDeps, event: EventsTab
     if (!view) continue;
     // A live execution is listed without its servers (listedView): a commit that changed only its
     // servers (most of them: launches, checks) changes nothing the list holds, and is not saved.
-    const listed = FINISHED.has(view.status) ? undefined : JSON.stringify({ ...withoutServersOf(view), version: 0 });
+    const listed = liveListingKey(view);
     if (listed !== undefined && deps.listed?.get(streamId) === listed) continue;
     if (await deps.executions.save(view)) views++;
     if (listed !== undefined) deps.listed?.set(streamId, listed);

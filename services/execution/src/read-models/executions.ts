@@ -34,7 +34,7 @@ function itemViewOf(view: ExecutionView): { view: ExecutionView; withoutServers?
 const MAX_LISTED_VIEW_BYTES = 350 * 1024;
 
 /** Statuses after which an execution's view no longer changes (but for its drill cleanup). */
-const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+export const FINISHED_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** The view with its waves but not their servers. */
 export function withoutServersOf(view: ExecutionView): ExecutionView {
@@ -49,8 +49,17 @@ export function withoutServersOf(view: ExecutionView): ExecutionView {
  * load a view kept without servers whole from the stream.
  */
 export function listedView(view: ExecutionView): { view: ExecutionView; withoutServers: boolean } {
-  if (FINISHED.has(view.status) && Buffer.byteLength(JSON.stringify(view)) <= MAX_LISTED_VIEW_BYTES) return { view, withoutServers: false };
+  if (FINISHED_STATUSES.has(view.status) && Buffer.byteLength(JSON.stringify(view)) <= MAX_LISTED_VIEW_BYTES) return { view, withoutServers: false };
   return { view: withoutServersOf(view), withoutServers: true };
+}
+
+/**
+ * What the list holds of a live execution, as text (its own fields and waves, not its version nor
+ * its servers): a commit that leaves it unchanged need not be saved. Undefined for a finished
+ * execution, which is saved whole once.
+ */
+export function liveListingKey(view: ExecutionView): string | undefined {
+  return FINISHED_STATUSES.has(view.status) ? undefined : JSON.stringify({ ...withoutServersOf(view), version: 0 });
 }
 
 /**
