@@ -1,6 +1,6 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { EventBridgeEnvelope } from '@lifeboat/events';
-import { EventValidationError, awsEventSchemas, validateAwsEventDetail } from '@lifeboat/events';
+import { EventValidationError, validateAwsEventDetail } from '@lifeboat/events';
 import { drsDirectory, home, serverStore, targetStore } from '../config.js';
 import type { RefreshCause, ServerRefreshResult } from '../server-updates.js';
 import { refreshServers } from '../server-updates.js';
@@ -14,19 +14,6 @@ function log(level: 'INFO' | 'WARN' | 'ERROR', message: string, details: unknown
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * The detail of `DRS Source Server Data Replication Stalled Change` ({ state: STALLED | NOT_STALLED },
- * events/schemas/aws/DRSSourceServerDataReplicationStalledChange.schema.json), checked here while
- * packages/events does not register that schema.
- */
-export function checkStalledChange(event: EventBridgeEnvelope<unknown>): void {
-  const detail = event.detail as { state?: unknown } | null | undefined;
-  const problems: { path: string; message: string }[] = [];
-  if (!detail || typeof detail !== 'object') problems.push({ path: '', message: 'must be an object' });
-  else if (detail.state !== 'STALLED' && detail.state !== 'NOT_STALLED') problems.push({ path: '/state', message: 'must be STALLED or NOT_STALLED' });
-  if (problems.length > 0) throw new EventValidationError(event['detail-type'], problems);
 }
 
 /**
@@ -49,8 +36,8 @@ export function drsEventOf(body: string): EventBridgeEnvelope<unknown> {
   }
   if (typeof event.id !== 'string' || event.id === '') throw new Error('the DRS event has no id');
   const envelope = { ...event, 'detail-type': type, id: event.id, resources: Array.isArray(event.resources) ? event.resources : [] } as EventBridgeEnvelope<unknown>;
-  if (awsEventSchemas['aws.drs']?.[type]) validateAwsEventDetail('aws.drs', type, envelope.detail);
-  else checkStalledChange(envelope);
+  // events/schemas/aws: the documented detail of each DRS event.
+  validateAwsEventDetail('aws.drs', type, envelope.detail);
   return envelope;
 }
 
