@@ -31,6 +31,9 @@ export interface PlanCatalog {
   remember: (found: { groups?: readonly BuilderGroup[]; servers?: readonly BuilderServer[] }) => void;
 }
 
+/** Lookups asked again before an error is shown. */
+const AUTOMATIC_RETRIES = 2;
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
@@ -109,6 +112,22 @@ export function usePlanCatalog(groupIds: readonly string[], serverIds: readonly 
     };
   }, []);
 
+  // A lookup that fails (the gateway busy or restarting) is asked again twice, after 0.5 s and 1 s,
+  // before the error is shown with its Retry: otherwise the builder keeps blank hostnames.
+  const failures = useRef(0);
+  const failed = useCallback((failure: unknown) => {
+    if (!mounted.current) return;
+    if (failures.current < AUTOMATIC_RETRIES) {
+      const delay = 500 * 2 ** failures.current++;
+      setTimeout(() => {
+        if (mounted.current) setGeneration((g) => g + 1);
+      }, delay);
+      return;
+    }
+    failures.current = 0;
+    setError(consoleErrorOf(failure));
+  }, []);
+
   const groupKey = [...new Set(groupIds)].sort().join(',');
   const wantedGroups = useMemo(() => (groupKey ? groupKey.split(',') : []), [groupKey]);
   const missingGroups = wantedGroups.filter((id) => !groups.has(id));
@@ -125,11 +144,12 @@ export function usePlanCatalog(groupIds: readonly string[], serverIds: readonly 
     ids.forEach((id) => asked.current.add(`g:${id}`));
     loadGroups(client, ids).then(
       (found) => {
+        failures.current = 0;
         if (mounted.current) setGroups((current) => new Map([...current, ...found]));
       },
       (failure: unknown) => {
         ids.forEach((id) => asked.current.delete(`g:${id}`));
-        if (mounted.current) setError(consoleErrorOf(failure));
+        failed(failure);
       },
     );
   }, [client, missingGroupKey, generation]);
@@ -143,11 +163,12 @@ export function usePlanCatalog(groupIds: readonly string[], serverIds: readonly 
     const holding = [...groups.entries()].filter(([, group]) => group?.sourceServerIds.some((id) => wanted.has(id))).map(([id]) => id);
     loadServers(client, ids, holding).then(
       (found) => {
+        failures.current = 0;
         if (mounted.current) setServers((current) => new Map([...current, ...found]));
       },
       (failure: unknown) => {
         ids.forEach((id) => asked.current.delete(`s:${id}`));
-        if (mounted.current) setError(consoleErrorOf(failure));
+        failed(failure);
       },
     );
     // `groups` is read for the members only: a group loaded since changes missingServerKey anyway.
